@@ -1,0 +1,43 @@
+// Checkpoint data: what a task acknowledges and what a completed checkpoint holds. Persisted by
+// the completed-checkpoint stores (cereal, serialization/records.hpp) and sent between actors.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+namespace fjord {
+
+/// The snapshot of one subtask: opaque bytes written by its operator.
+struct subtask_state {
+  std::string vertex;
+  std::int32_t subtask = 0;
+  std::string bytes;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, subtask_state& x) {
+  return f(caf::meta::type_name("fjord.subtask_state"), x.vertex, x.subtask, x.bytes);
+}
+
+struct completed_checkpoint {
+  std::string job_id;
+  std::int64_t checkpoint_id = 0;
+  std::int64_t timestamp_ms = 0;  ///< when it was triggered (wall clock)
+  std::int64_t completed_ms = 0;  ///< when the last acknowledgement arrived
+  bool is_final = false;          ///< taken after every source reached its end
+  std::vector<subtask_state> states;
+
+  /// The state of one subtask, or nullptr if the checkpoint holds none for it.
+  const subtask_state* find(const std::string& vertex, std::int32_t subtask) const;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, completed_checkpoint& x) {
+  return f(caf::meta::type_name("fjord.completed_checkpoint"), x.job_id, x.checkpoint_id,
+           x.timestamp_ms, x.completed_ms, x.is_final, x.states);
+}
+
+}  // namespace fjord

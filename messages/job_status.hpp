@@ -1,0 +1,56 @@
+// Job and task states, and the status report a client gets.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <caf/meta/type_name.hpp>
+
+namespace fjord {
+
+enum class job_state : std::uint8_t {
+  created,
+  running,
+  restarting,
+  finished,   ///< globally terminal
+  canceled,   ///< globally terminal (by the user)
+  failed,     ///< globally terminal (restarts exhausted or a fatal error)
+  suspended,  ///< this JobManager stopped running it (leadership lost, shutdown): HA data kept
+};
+
+const char* to_string(job_state s);
+/// Finished, canceled or failed: the only states whose end may delete HA data.
+bool is_globally_terminal(job_state s);
+
+enum class task_state : std::uint8_t { deploying, running, finished, canceled, failed };
+
+const char* to_string(task_state s);
+
+struct job_status_report {
+  std::string job_id;
+  std::string name;
+  job_state state = job_state::created;
+  std::int32_t attempt = 0;
+  std::int32_t restarts = 0;
+  std::int64_t checkpoints_completed = 0;
+  std::int64_t checkpoints_failed = 0;
+  std::int64_t latest_checkpoint_id = 0;    ///< 0: none yet
+  std::int64_t restored_checkpoint_id = 0;  ///< checkpoint the current attempt started from
+  std::int64_t records_in = 0;   ///< records emitted by the sources (current attempt)
+  std::int64_t records_out = 0;  ///< records received by the sinks (current attempt)
+  std::int32_t tasks_running = 0;
+  std::int32_t tasks_total = 0;
+  std::string failure;  ///< last failure cause, if any
+  std::int64_t started_ms = 0;
+  std::int64_t ended_ms = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_status_report& x) {
+  return f(caf::meta::type_name("fjord.job_status_report"), x.job_id, x.name, x.state,
+           x.attempt, x.restarts, x.checkpoints_completed, x.checkpoints_failed,
+           x.latest_checkpoint_id, x.restored_checkpoint_id, x.records_in, x.records_out,
+           x.tasks_running, x.tasks_total, x.failure, x.started_ms, x.ended_ms);
+}
+
+}  // namespace fjord
