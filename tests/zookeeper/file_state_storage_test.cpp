@@ -1,0 +1,165 @@
+// file_state_storage: crash-safe unique files with a verified envelope.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "stores/zookeeper/file_state_storage.hpp"
+#include "tests/zookeeper/store_contract_util.hpp"
+
+using namespace fjord;
+namespace fs = std::filesystem;
+
+namespace {
+
+store_error::kind kind_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const store_error& e) {
+    return e.which();
+  }
+  FAIL("no store_error thrown");
+  return store_error::kind::io;
+}
+
+std::string what_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("file storage: a stored record loads back and the file has a unique final name") {
+  test::temp_dir dir;
+  file_state_storage storage{dir.path() + "/recovery"};
+  auto cp = test::make_checkpoint("job", 7);
+  auto h1 = storage.store_record(cp, "completedCheckpoint");
+  auto h2 = storage.store_record(cp, "completedCheckpoint");
+  CHECK(h1.path != h2.path);
+  CHECK(fs::path{h1.path}.filename().string().rfind("completedCheckpoint-", 0) == 0);
+  CHECK(fs::path{h1.path}.parent_path().string() == storage.directory());
+  CHECK(h1.size == fs::file_size(h1.path));
+  auto back = storage.load_record<completed_checkpoint>(h1);
+  CHECK(back.checkpoint_id == 7);
+  CHECK(back.states.size() == cp.states.size());
+  // No temp files are left behind.
+  CHECK(test::list_files(storage.directory()).size() == 2);
+}
+
+TEST_CASE("file storage: many stores never reuse a name") {
+  test::temp_dir dir;
+  file_state_storage storage{dir.path()};
+  std::set<std::string> paths;
+  for (int i = 0; i < 200; ++i)
+    paths.insert(storage.store_record(test::make_checkpoint("j", i), "p").path);
+  CHECK(paths.size() == 200);
+  CHECK(test::list_files(dir.path()).size() == 200);
+}
+
+TEST_CASE("file storage: a flipped byte is reported as corrupt with the path and the reason") {
+  test::temp_dir dir;
+  file_state_storage storage{dir.path()};
+  auto h = storage.store_record(test::make_checkpoint("job", 1), "cp");
+  test::flip_byte(h.path, h.size - 1);
+  CHECK(kind_of([&] { storage.load(h); }) == store_error::kind::corrupt);
+  auto message = what_of([&] { storage.load(h); });
+  CHECK(message.find(h.path) != std::string::npos);
+  CHECK(message.find("checksum") != std::string::npos);
+}
+
+TEST_CASE("file storage: truncated, foreign and wrong-type files are corrupt") {
+  test::temp_dir dir;
+  file_state_storage storage{dir.path()};
+  auto h = storage.store_record(test::make_checkpoint("job", 1), "cp");
+
+  SUBCASE("truncated, with the size the handle expects") {
+    fs::resize_file(h.path, 10);
+    CHECK(kind_of([&] { storage.load(h); }) == store_error::kind::corrupt);
+  }
+  SUBCASE("truncated, with a handle that does not know the size") {
+    fs::resize_file(h.path, h.size - 3);
+    auto unsized = h;
+    unsized.size = 0;
+    auto message = what_of([&] { storage.load(unsized); });
+    CHECK(message.find("length mismatch") != std::string::npos);
+  }
+  SUBCASE("foreign bytes") {
+    std::ofstream{h.path, std::ios::trunc} << "hello, this is not ours";
+    auto unsized = h;
+    unsized.size = 0;
+    CHECK(what_of([&] { storage.load(unsized); }).find("bad magic") != std::string::npos);
+  }
+  SUBCASE("another record type") {
+    CHECK(kind_of([&] { storage.load_record<submitted_job_graph>(h); })
+          == store_error::kind::corrupt);
+  }
+}
+
+TEST_CASE("file storage: a missing file is not_found; discard is idempotent") {
+  test::temp_dir dir;
+  file_state_storage storage{dir.path()};
+  auto h = storage.store_record(test::make_checkpoint("job", 1), "cp");
+  storage.discard(h);
+  CHECK_FALSE(fs::exists(h.path));
+  CHECK(kind_of([&] { storage.load(h); }) == store_error::kind::not_found);
+  storage.discard(h);  // a second discard is harmless
+  CHECK(test::list_files(dir.path()).empty());
+}
+
+TEST_CASE("file storage: discard refuses paths outside the storage directory") {
+  test::temp_dir dir;
+  file_state_storage storage{dir.path() + "/inner"};
+  auto outside = dir.path() + "/precious";
+  std::ofstream{outside} << "keep me";
+  CHECK(kind_of([&] { storage.discard(state_handle{outside, 7}); })
+        == store_error::kind::invalid_argument);
+  CHECK(kind_of([&] { storage.discard(state_handle{storage.directory() + "/../precious", 7}); })
+        == store_error::kind::invalid_argument);
+  CHECK(kind_of([&] { storage.discard(state_handle{"", 0}); })
+        == store_error::kind::invalid_argument);
+  CHECK(fs::exists(outside));
+}
+
+TEST_CASE("file storage: bad inputs are refused before anything is written") {
+  test::temp_dir dir;
+  file_state_storage storage{dir.path()};
+  auto sealed = encode(test::make_checkpoint("job", 1));
+  CHECK(kind_of([&] { storage.store(record_type::completed_checkpoint, "garbage", "cp"); })
+        == store_error::kind::invalid_argument);
+  CHECK(kind_of([&] { storage.store(record_type::submitted_job_graph, sealed, "cp"); })
+        == store_error::kind::invalid_argument);
+  CHECK(kind_of([&] { storage.store(record_type::completed_checkpoint, sealed, ""); })
+        == store_error::kind::invalid_argument);
+  CHECK(kind_of([&] { storage.store(record_type::completed_checkpoint, sealed, "a/b"); })
+        == store_error::kind::invalid_argument);
+  CHECK(kind_of([&] { storage.store(record_type::completed_checkpoint, sealed, ".hidden"); })
+        == store_error::kind::invalid_argument);
+  CHECK(test::list_files(dir.path()).empty());
+}
+
+TEST_CASE("file storage: an unusable directory gives a clear io error") {
+  test::temp_dir dir;
+  auto file = dir.path() + "/a-file";
+  std::ofstream{file} << "x";
+  SUBCASE("the directory is a file") {
+    CHECK(kind_of([&] { file_state_storage{file}; }) == store_error::kind::io);
+    CHECK(what_of([&] { file_state_storage{file}; }).find(file) != std::string::npos);
+  }
+  SUBCASE("a parent is a file") {
+    CHECK(kind_of([&] { file_state_storage{file + "/sub"}; }) == store_error::kind::io);
+  }
+  SUBCASE("empty name") {
+    CHECK(kind_of([&] { file_state_storage{""}; }) == store_error::kind::invalid_argument);
+  }
+  SUBCASE("the directory disappears after construction") {
+    file_state_storage storage{dir.path() + "/gone"};
+    fs::remove_all(dir.path() + "/gone");
+    CHECK(kind_of([&] { storage.store_record(test::make_checkpoint("j", 1), "cp"); })
+          == store_error::kind::io);
+  }
+}

@@ -1,0 +1,102 @@
+// Helpers shared by the store tests and contract suites: temporary directories, sample records,
+// byte flipping, bounded polling.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "serialization/records.hpp"
+
+namespace fjord::test {
+
+/// A fresh directory under $TMPDIR, removed with everything in it on destruction.
+class temp_dir {
+ public:
+  temp_dir() {
+    auto base = std::filesystem::temp_directory_path() / "fjord-store-test-XXXXXX";
+    std::string pattern = base.string();
+    if (::mkdtemp(pattern.data()) == nullptr)
+      throw std::runtime_error("mkdtemp failed for " + pattern);
+    path_ = pattern;
+  }
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  ~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+/// Every regular file in `dir` (hidden temp files included), sorted.
+inline std::vector<std::string> list_files(const std::string& dir) {
+  std::vector<std::string> result;
+  std::error_code ec;
+  for (auto& e : std::filesystem::directory_iterator(dir, ec))
+    if (e.is_regular_file())
+      result.push_back(e.path().string());
+  std::sort(result.begin(), result.end());
+  return result;
+}
+
+/// Inverts every bit of the byte at `offset`.
+inline void flip_byte(const std::string& path, std::uint64_t offset) {
+  std::fstream f{path, std::ios::in | std::ios::out | std::ios::binary};
+  if (!f)
+    throw std::runtime_error("cannot open " + path);
+  f.seekg(static_cast<std::streamoff>(offset));
+  char c = 0;
+  f.get(c);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.put(static_cast<char>(~c));
+}
+
+inline completed_checkpoint make_checkpoint(const std::string& job, std::int64_t id,
+                                            std::size_t state_bytes = 64) {
+  completed_checkpoint cp;
+  cp.job_id = job;
+  cp.checkpoint_id = id;
+  cp.timestamp_ms = 1000 + id;
+  cp.completed_ms = 2000 + id;
+  cp.states.push_back(subtask_state{"source", 0, std::string(state_bytes, 'a')});
+  cp.states.push_back(subtask_state{"sink", 0, "sink-state-" + std::to_string(id)});
+  return cp;
+}
+
+inline submitted_job_graph make_job_graph(const std::string& job_id, std::int64_t submitted = 1,
+                                          const std::string& name = "sum job") {
+  submitted_job_graph g;
+  g.graph.job_id = job_id;
+  g.graph.name = name;
+  g.graph.vertices.push_back(vertex_spec{"source", "sequence", 2, "{\"to\":100}"});
+  g.graph.vertices.push_back(vertex_spec{"sink", "collect", 1, "{}"});
+  g.graph.edges.push_back(edge_spec{"source", "sink", partitioning::rebalance});
+  g.submitted_ms = submitted;
+  return g;
+}
+
+/// Polls `pred` every 10 ms until it holds or `limit` passed; returns its last value.
+inline bool wait_until(const std::function<bool()>& pred,
+                       std::chrono::milliseconds limit = std::chrono::seconds{10}) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() >= deadline)
+      return pred();
+    std::this_thread::sleep_for(std::chrono::milliseconds{10});
+  }
+  return true;
+}
+
+}  // namespace fjord::test
