@@ -15,6 +15,9 @@
 #include <vector>
 
 #include "serialization/records.hpp"
+#include "stores/zookeeper/file_state_storage.hpp"
+#include "stores/zookeeper/zk_client.hpp"
+#include "stores/zookeeper/zk_retry_policy.hpp"
 
 namespace fjord::test {
 
@@ -97,6 +100,64 @@ inline bool wait_until(const std::function<bool()>& pred,
     std::this_thread::sleep_for(std::chrono::milliseconds{10});
   }
   return true;
+}
+
+/// A retry policy that keeps failing tests fast.
+inline zk::retry_policy fast_retry() {
+  return zk::retry_policy{3, std::chrono::milliseconds{1}, std::chrono::milliseconds{5}};
+}
+
+/// The pointer invariant: every child znode of `root` holds a state handle whose file exists
+/// and decodes. Returns one line per violation (empty: all good).
+inline std::vector<std::string> dangling_pointers(zk::client& client, const std::string& root,
+                                                  const file_state_storage& storage) {
+  std::vector<std::string> problems;
+  std::vector<std::string> names;
+  try {
+    names = client.children(root).names;
+  } catch (const zk::zk_error& e) {
+    if (e.code() == zk::error_code::no_node)
+      return problems;
+    throw;
+  }
+  for (auto& name : names) {
+    auto raw = client.get(root + "/" + name);
+    if (!raw)
+      continue;
+    try {
+      storage.load(decode<state_handle>(raw->data));
+    } catch (const std::exception& e) {
+      problems.push_back(root + "/" + name + ": " + e.what());
+    }
+  }
+  return problems;
+}
+
+/// Every file of the storage directory that no child znode of any of `roots` points to.
+inline std::vector<std::string> orphan_files(zk::client& client,
+                                             const std::vector<std::string>& roots,
+                                             const file_state_storage& storage) {
+  std::vector<std::string> referenced;
+  for (auto& root : roots) {
+    std::vector<std::string> names;
+    try {
+      names = client.children(root).names;
+    } catch (const zk::zk_error&) {
+      continue;
+    }
+    for (auto& name : names)
+      if (auto raw = client.get(root + "/" + name)) {
+        try {
+          referenced.push_back(decode<state_handle>(raw->data).path);
+        } catch (const std::exception&) {
+        }
+      }
+  }
+  std::vector<std::string> orphans;
+  for (auto& file : list_files(storage.directory()))
+    if (std::find(referenced.begin(), referenced.end(), file) == referenced.end())
+      orphans.push_back(file);
+  return orphans;
 }
 
 }  // namespace fjord::test

@@ -1,0 +1,250 @@
+// zk_state_handle_store on the fake ZooKeeper: pointer-store ordering, create modes,
+// consistent listing and unreadable entries (reference §5.3, §9 scenarios 1-5).
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <set>
+#include <thread>
+
+#include "stores/zookeeper/zk_fake_client.hpp"
+#include "stores/zookeeper/zk_state_handle_store.hpp"
+#include "tests/zookeeper/store_contract_util.hpp"
+
+using namespace fjord;
+namespace fs = std::filesystem;
+
+namespace {
+
+using handle_store = zk_state_handle_store<completed_checkpoint>;
+
+struct fixture {
+  test::temp_dir dir;
+  std::shared_ptr<zk::fake_zk_server> server = std::make_shared<zk::fake_zk_server>();
+  std::shared_ptr<zk::fake_zk_client> client = std::make_shared<zk::fake_zk_client>(server);
+  std::shared_ptr<file_state_storage> storage
+    = std::make_shared<file_state_storage>(dir.path() + "/recovery");
+  handle_store store{client, "/entries", storage, "entry", test::fast_retry()};
+
+  fixture() { store.ensure_root(); }
+  std::size_t files() { return test::list_files(storage->directory()).size(); }
+  std::vector<std::string> dangling() {
+    return test::dangling_pointers(*client, "/entries", *storage);
+  }
+};
+
+store_error::kind kind_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const store_error& e) {
+    return e.which();
+  }
+  FAIL("no store_error thrown");
+  return store_error::kind::io;
+}
+
+}  // namespace
+
+TEST_CASE("handle store: add writes the file, then a persistent znode holding its handle") {
+  fixture f;
+  CHECK(f.store.exists("a") == -1);
+  CHECK(f.store.add("a", test::make_checkpoint("j", 1)) == "a");
+  CHECK(f.store.exists("a") == 0);
+  auto raw = f.client->get("/entries/a");
+  REQUIRE(raw);
+  CHECK(raw->stat.ephemeral_owner == 0);
+  auto handle = decode<state_handle>(raw->data);
+  CHECK(fs::exists(handle.path));
+  CHECK(f.store.get("a").checkpoint_id == 1);
+  CHECK(f.files() == 1);
+}
+
+TEST_CASE("handle store: add of an existing name is a conflict and discards the new file") {
+  fixture f;
+  f.store.add("a", test::make_checkpoint("j", 1));
+  CHECK(kind_of([&] { f.store.add("a", test::make_checkpoint("j", 2)); })
+        == store_error::kind::conflict);
+  CHECK(f.files() == 1);
+  CHECK(f.store.get("a").checkpoint_id == 1);
+}
+
+TEST_CASE("handle store: a failed create discards the file and leaves no znode") {
+  fixture f;
+  f.client->suspend();
+  CHECK(kind_of([&] { f.store.add("a", test::make_checkpoint("j", 1)); })
+        == store_error::kind::unavailable);
+  f.client->reconnect();
+  // Suspended: the outcome could not be checked, so the file may stay as an orphan, but the
+  // znode must not exist and nothing dangles.
+  CHECK(f.store.exists("a") == -1);
+  CHECK(f.dangling().empty());
+  // With the parent missing (a definite failure), the file is discarded.
+  handle_store bad{f.client, "/missing/deeper", f.storage, "entry", test::fast_retry()};
+  f.client->create("/missing", "", zk::create_mode::ephemeral);
+  auto before = f.files();
+  CHECK_THROWS_AS(bad.add("x", test::make_checkpoint("j", 1)), store_error);
+  CHECK(f.files() == before);
+}
+
+TEST_CASE("handle store: create modes") {
+  fixture f;
+  SUBCASE("sequential names get a 10-digit suffix in creation order") {
+    std::vector<std::string> names;
+    for (int i = 0; i < 4; ++i)
+      names.push_back(f.store.add("seq-", test::make_checkpoint("j", i),
+                                  zk::create_mode::persistent_sequential));
+    for (auto& n : names)
+      CHECK(n.size() == 4 + 10);
+    auto all = f.store.get_all_sorted_by_name();
+    REQUIRE(all.size() == 4);
+    for (int i = 0; i < 4; ++i) {
+      CHECK(all[i].name == names[i]);
+      CHECK(all[i].value.checkpoint_id == i);
+    }
+  }
+  SUBCASE("ephemeral entries vanish with the session that created them") {
+    auto other = std::make_shared<zk::fake_zk_client>(f.server);
+    handle_store theirs{other, "/entries", f.storage, "entry", test::fast_retry()};
+    theirs.add("eph", test::make_checkpoint("j", 1), zk::create_mode::ephemeral);
+    auto seq = theirs.add("eseq-", test::make_checkpoint("j", 2),
+                          zk::create_mode::ephemeral_sequential);
+    auto raw = f.client->get("/entries/eph");
+    REQUIRE(raw);
+    CHECK(raw->stat.ephemeral_owner == other->session_id());
+    CHECK(f.store.exists(seq) >= 0);
+    other->close();
+    CHECK(f.store.exists("eph") == -1);
+    CHECK(f.store.exists(seq) == -1);
+  }
+}
+
+TEST_CASE("handle store: replace swaps the file and deletes the old one") {
+  fixture f;
+  f.store.add("a", test::make_checkpoint("j", 1));
+  auto old_path = f.store.get_entry("a").handle.path;
+  f.store.replace("a", 0, test::make_checkpoint("j", 2));
+  auto entry = f.store.get_entry("a");
+  CHECK(entry.value.checkpoint_id == 2);
+  CHECK(entry.version == 1);
+  CHECK_FALSE(fs::exists(old_path));
+  CHECK(f.files() == 1);
+  CHECK(f.client->get("/entries/a")->stat.ephemeral_owner == 0);
+}
+
+TEST_CASE("handle store: replace with a stale version fails and the old value stays") {
+  fixture f;
+  f.store.add("a", test::make_checkpoint("j", 1));
+  f.store.replace("a", 0, test::make_checkpoint("j", 2));
+  CHECK(kind_of([&] { f.store.replace("a", 0, test::make_checkpoint("j", 3)); })
+        == store_error::kind::conflict);
+  CHECK(f.store.get("a").checkpoint_id == 2);
+  CHECK(f.files() == 1);  // the new file was discarded
+  CHECK(kind_of([&] { f.store.replace("nope", 0, test::make_checkpoint("j", 3)); })
+        == store_error::kind::not_found);
+  CHECK(f.files() == 1);
+}
+
+TEST_CASE("handle store: get and exists of a missing entry; bad names") {
+  fixture f;
+  CHECK(kind_of([&] { f.store.get("nope"); }) == store_error::kind::not_found);
+  CHECK(f.store.exists("nope") == -1);
+  CHECK(kind_of([&] { f.store.add("a/b", test::make_checkpoint("j", 1)); })
+        == store_error::kind::invalid_argument);
+  CHECK(kind_of([&] { f.store.add("", test::make_checkpoint("j", 1)); })
+        == store_error::kind::invalid_argument);
+  CHECK(f.files() == 0);
+}
+
+TEST_CASE("handle store: remove deletes the znode only; remove_and_discard both") {
+  fixture f;
+  f.store.add("a", test::make_checkpoint("j", 1));
+  f.store.add("b", test::make_checkpoint("j", 2));
+  auto a_file = f.store.get_entry("a").handle.path;
+  auto b_file = f.store.get_entry("b").handle.path;
+  f.store.remove("a");
+  CHECK(f.store.exists("a") == -1);
+  CHECK(fs::exists(a_file));
+  f.store.remove("a");  // idempotent
+  f.store.remove_and_discard("b");
+  CHECK(f.store.exists("b") == -1);
+  CHECK_FALSE(fs::exists(b_file));
+  f.store.remove_and_discard("b");  // idempotent
+  CHECK(f.client->children("/entries").names.empty());
+}
+
+TEST_CASE("handle store: remove_and_discard_all empties znodes and files, corrupt ones too") {
+  fixture f;
+  for (int i = 0; i < 4; ++i)
+    f.store.add("e" + std::to_string(i), test::make_checkpoint("j", i));
+  f.client->set("/entries/e2", "garbage", -1);
+  f.store.remove_and_discard_all();
+  CHECK(f.client->children("/entries").names.empty());
+  // The garbage znode's file cannot be known: it is the only one left.
+  CHECK(f.files() == 1);
+}
+
+TEST_CASE("handle store: unreadable entries are skipped by get_all, get throws corrupt") {
+  fixture f;
+  for (int i = 0; i < 4; ++i)
+    f.store.add("e" + std::to_string(i), test::make_checkpoint("j", i));
+  auto e1 = f.store.get_entry("e1").handle;
+  auto e3 = f.store.get_entry("e3").handle;
+  test::flip_byte(e1.path, e1.size / 2);  // corrupt file
+  f.client->set("/entries/e2", "garbage", -1);  // corrupt znode
+  fs::remove(e3.path);  // missing file
+
+  std::vector<unreadable_entry> bad;
+  auto all = f.store.get_all(&bad);
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].name == "e0");
+  REQUIRE(bad.size() == 3);
+  CHECK(bad[0].name == "e1");
+  CHECK(bad[0].reason.find("checksum") != std::string::npos);
+  CHECK(bad[1].name == "e2");
+  CHECK(bad[1].reason.find("/entries/e2") != std::string::npos);
+  CHECK(bad[2].name == "e3");
+  CHECK(bad[2].reason.find("missing") != std::string::npos);
+  for (auto name : {"e1", "e2", "e3"})
+    CHECK(kind_of([&] { f.store.get(name); }) == store_error::kind::corrupt);
+}
+
+TEST_CASE("handle store: listing while another client adds and removes is consistent") {
+  fixture f;
+  auto other = std::make_shared<zk::fake_zk_client>(f.server);
+  handle_store writer{other, "/entries", f.storage, "entry", test::fast_retry()};
+  for (int i = 0; i < 10; ++i)
+    f.store.add("stable-" + std::to_string(i), test::make_checkpoint("j", i));
+  std::atomic<bool> stop{false};
+  std::thread churn{[&] {
+    for (int i = 0; !stop && i < 2000; ++i) {
+      auto name = "churn-" + std::to_string(i % 5);
+      writer.add(name, test::make_checkpoint("j", 100 + i));
+      writer.replace(name, -1, test::make_checkpoint("j", 200 + i));
+      writer.remove_and_discard(name);
+    }
+  }};
+  int listings = 0;
+  for (; listings < 30; ++listings) {
+    std::vector<unreadable_entry> bad;
+    std::vector<handle_store::entry> all;
+    try {
+      all = f.store.get_all(&bad);
+    } catch (const store_error& e) {
+      // Only "kept changing" is acceptable, and only under this much churn.
+      CHECK(e.which() == store_error::kind::conflict);
+      continue;
+    }
+    CHECK(bad.empty());
+    std::set<std::string> names;
+    int stable = 0;
+    for (auto& e : all) {
+      CHECK(names.insert(e.name).second);  // no duplicates
+      stable += e.name.rfind("stable-", 0) == 0;
+    }
+    CHECK(stable == 10);
+  }
+  stop = true;
+  churn.join();
+  CHECK(f.dangling().empty());
+  CHECK(f.files() == 10);  // no orphans either: every failure above was definite
+}
