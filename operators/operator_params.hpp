@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -27,6 +28,15 @@ class operator_params {
   bool get_bool(const std::string& key, bool fallback) const;
   std::string get_string(const std::string& key) const;
   std::string get_string(const std::string& key, const std::string& fallback) const;
+
+  /// Integers with a lower bound: "must be an integer >= 1, got \"x\"".
+  std::int64_t get_int_at_least(const std::string& key, std::int64_t min) const;
+  std::int64_t get_int_at_least(const std::string& key, std::int64_t min,
+                                std::int64_t fallback) const;
+
+  /// Rejects keys not in `known` ("<path>.<key>: unknown parameter (expected one of: ...)"),
+  /// so that a typo in a job spec is an error instead of a silently ignored parameter.
+  void allow_only(const std::vector<std::string>& known) const;
 
   /// Throws spec_error "<path>.<key>: <problem>".
   [[noreturn]] void fail(const std::string& key, const std::string& problem) const;
