@@ -1,0 +1,165 @@
+#include "stores/zookeeper/zk_completed_checkpoint_store.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "common/ids.hpp"
+
+namespace fjord {
+
+namespace {
+
+using kind = store_error::kind;
+
+std::size_t checked_retained(int max_retained) {
+  if (max_retained < 1)
+    throw store_error(kind::invalid_argument,
+                      "state.checkpoints.num-retained must be at least 1, got "
+                        + std::to_string(max_retained));
+  return static_cast<std::size_t>(max_retained);
+}
+
+std::string job_root(const std::string& parent, const std::string& job_id) {
+  if (job_id.empty() || job_id.find('/') != std::string::npos || job_id == "."
+      || job_id == "..")
+    throw store_error(kind::invalid_argument,
+                      fmt::format("'{}' is not a valid job id for a znode name", job_id));
+  if (parent.empty() || parent.front() != '/')
+    throw store_error(kind::invalid_argument,
+                      fmt::format("checkpoints path '{}' must start with '/'", parent));
+  return (parent.back() == '/' ? parent : parent + "/") + job_id;
+}
+
+/// The id of a 19-digit znode name; nullopt for any other name.
+std::optional<std::int64_t> parse_node_name(const std::string& name) {
+  if (name.size() != 19 || !std::all_of(name.begin(), name.end(), [](char c) {
+        return c >= '0' && c <= '9';
+      }))
+    return std::nullopt;
+  try {
+    return std::stoll(name);
+  } catch (const std::exception&) {
+    return std::nullopt;  // beyond int64
+  }
+}
+
+}  // namespace
+
+zk_completed_checkpoint_store::zk_completed_checkpoint_store(
+  zk::client_ptr client, const std::string& checkpoints_path, std::string job_id,
+  int max_retained, std::shared_ptr<file_state_storage> storage, zk::retry_policy retry)
+  : job_id_(std::move(job_id)),
+    max_retained_(checked_retained(max_retained)),
+    handles_(std::move(client), job_root(checkpoints_path, job_id_), std::move(storage),
+             "completedCheckpoint", retry) {
+}
+
+std::string zk_completed_checkpoint_store::node_name(std::int64_t checkpoint_id) {
+  if (checkpoint_id < 0)
+    throw store_error(kind::invalid_argument,
+                      fmt::format("checkpoint id {} is negative", checkpoint_id));
+  return fmt::format("{:019d}", checkpoint_id);
+}
+
+void zk_completed_checkpoint_store::recover() {
+  std::vector<unreadable_entry> unreadable;
+  auto entries = handles_.get_all(&unreadable);
+  std::vector<std::pair<std::int64_t, zk_state_handle_store<completed_checkpoint>::entry*>> found;
+  for (auto& e : entries) {
+    auto id = parse_node_name(e.name);
+    if (!id) {
+      spdlog::warn("ignoring znode {}/{}: not a checkpoint id", root(), e.name);
+      continue;
+    }
+    if (e.value.checkpoint_id != *id) {
+      spdlog::error("skipping unreadable entry {}/{}: its file holds checkpoint {}", root(),
+                    e.name, e.value.checkpoint_id);
+      unreadable.push_back(unreadable_entry{e.name, "holds another checkpoint id"});
+      continue;
+    }
+    found.emplace_back(*id, &e);
+  }
+  std::sort(found.begin(), found.end(),
+            [](const auto& x, const auto& y) { return x.first < y.first; });
+  auto keep_from = found.size() > max_retained_ ? found.size() - max_retained_ : 0;
+  // Rebuilt from scratch: recovering twice must not duplicate anything (FLINK-3499).
+  std::deque<std::pair<std::string, completed_checkpoint>> recovered;
+  for (auto i = keep_from; i < found.size(); ++i)
+    recovered.emplace_back(found[i].second->name, std::move(found[i].second->value));
+  for (std::size_t i = 0; i < keep_from; ++i) {
+    try {
+      handles_.remove_and_discard(found[i].second->name);
+    } catch (const store_error& e) {
+      spdlog::warn("cannot remove subsumed checkpoint {}/{}: {}", root(), found[i].second->name,
+                   e.what());
+    }
+  }
+  checkpoints_ = std::move(recovered);
+  if (checkpoints_.empty())
+    spdlog::info("job {}: no completed checkpoint to recover ({} unreadable)", short_id(job_id_),
+                 unreadable.size());
+  else
+    spdlog::info("job {}: recovered {} completed checkpoint(s), latest {} ({} unreadable)",
+                 short_id(job_id_), checkpoints_.size(), checkpoints_.back().second.checkpoint_id,
+                 unreadable.size());
+}
+
+void zk_completed_checkpoint_store::add(const completed_checkpoint& checkpoint) {
+  auto name = node_name(checkpoint.checkpoint_id);
+  handles_.add(name, checkpoint);
+  auto pos = std::find_if(checkpoints_.begin(), checkpoints_.end(), [&](const auto& x) {
+    return x.second.checkpoint_id > checkpoint.checkpoint_id;
+  });
+  checkpoints_.emplace(pos, name, checkpoint);
+  subsume();
+}
+
+void zk_completed_checkpoint_store::subsume() {
+  while (checkpoints_.size() > max_retained_) {
+    auto& oldest = checkpoints_.front();
+    try {
+      handles_.remove_and_discard(oldest.first);
+    } catch (const store_error& e) {
+      // The new checkpoint is durable already: the old one stays in ZooKeeper until the next
+      // recover() or a terminal shutdown removes it.
+      spdlog::warn("cannot subsume checkpoint {}/{}: {}", root(), oldest.first, e.what());
+    }
+    checkpoints_.pop_front();
+  }
+}
+
+std::optional<completed_checkpoint> zk_completed_checkpoint_store::latest() {
+  if (checkpoints_.empty())
+    return std::nullopt;
+  return checkpoints_.back().second;
+}
+
+std::vector<completed_checkpoint> zk_completed_checkpoint_store::all() {
+  std::vector<completed_checkpoint> result;
+  result.reserve(checkpoints_.size());
+  for (auto& x : checkpoints_)
+    result.push_back(x.second);
+  return result;
+}
+
+void zk_completed_checkpoint_store::shutdown(job_state final_state) {
+  checkpoints_.clear();
+  if (!is_globally_terminal(final_state)) {
+    spdlog::info("job {} {}: its checkpoints stay in ZooKeeper for the next leader",
+                 short_id(job_id_), to_string(final_state));
+    return;
+  }
+  handles_.remove_and_discard_all();
+  try {
+    handles_.core().client().remove(root(), -1);
+  } catch (const zk::zk_error& e) {
+    if (e.code() != zk::error_code::no_node)
+      throw to_store_error(e);
+  }
+  spdlog::info("job {} {}: its checkpoints are discarded", short_id(job_id_),
+               to_string(final_state));
+}
+
+}  // namespace fjord

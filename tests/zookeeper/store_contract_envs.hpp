@@ -1,0 +1,83 @@
+// The implementations the store contract suites run against. Each environment makes store
+// instances; instances of one environment share the backing state where the implementation
+// has one (ZooKeeper + storage directory), so "a new JobManager" is just a new instance.
+//
+//   standalone_env  in-memory stores (no shared backing: `durable` is false)
+//   fake_zk_env     ZooKeeper stores on the in-memory fake server
+//   real_zk_env     ZooKeeper stores on a real server (store_contract_real_env.hpp)
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/ids.hpp"
+#include "stores/standalone/standalone_stores.hpp"
+#include "stores/zookeeper/file_state_storage.hpp"
+#include "stores/zookeeper/zk_checkpoint_id_counter.hpp"
+#include "stores/zookeeper/zk_completed_checkpoint_store.hpp"
+#include "stores/zookeeper/zk_fake_client.hpp"
+#include "tests/zookeeper/store_contract_util.hpp"
+
+namespace fjord::test {
+
+struct standalone_env {
+  static constexpr const char* name = "standalone";
+  static constexpr bool durable = false;
+
+  std::unique_ptr<completed_checkpoint_store> checkpoint_store(const std::string&,
+                                                               int retained) {
+    return std::make_unique<standalone_completed_checkpoint_store>(retained);
+  }
+  std::unique_ptr<checkpoint_id_counter> counter(const std::string&) {
+    return std::make_unique<standalone_checkpoint_id_counter>();
+  }
+};
+
+/// What the ZooKeeper environments have in common; `Derived::new_client()` makes a session.
+template <class Derived>
+struct zk_env_base {
+  static constexpr bool durable = true;
+
+  temp_dir dir;
+  std::shared_ptr<file_state_storage> storage
+    = std::make_shared<file_state_storage>(dir.path() + "/recovery");
+  std::string checkpoints_path = "/checkpoints";
+  std::string counter_path = "/checkpoint-counter";
+  std::string jobgraphs_path = "/jobgraphs";
+
+  /// The session shared by the instances this environment makes.
+  zk::client_ptr client() {
+    if (!client_)
+      client_ = static_cast<Derived*>(this)->new_client();
+    return client_;
+  }
+
+  std::unique_ptr<completed_checkpoint_store> checkpoint_store(const std::string& job,
+                                                               int retained) {
+    return std::make_unique<zk_completed_checkpoint_store>(client(), checkpoints_path, job,
+                                                           retained, storage, fast_retry());
+  }
+  std::unique_ptr<checkpoint_id_counter> counter(const std::string& job) {
+    return std::make_unique<zk_checkpoint_id_counter>(client(), counter_path, job,
+                                                      fast_retry());
+  }
+
+  std::size_t files() { return list_files(storage->directory()).size(); }
+
+ protected:
+  zk::client_ptr client_;
+};
+
+struct fake_zk_env : zk_env_base<fake_zk_env> {
+  static constexpr const char* name = "fake ZooKeeper";
+
+  std::shared_ptr<zk::fake_zk_server> server = std::make_shared<zk::fake_zk_server>();
+
+  std::shared_ptr<zk::fake_zk_client> new_fake_client() {
+    return std::make_shared<zk::fake_zk_client>(server);
+  }
+  zk::client_ptr new_client() { return new_fake_client(); }
+  zk::fake_zk_client& fake() { return static_cast<zk::fake_zk_client&>(*client()); }
+};
+
+}  // namespace fjord::test
