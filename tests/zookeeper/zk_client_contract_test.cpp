@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "stores/zookeeper/zk_fake_client.hpp"
+#include "stores/zookeeper/zk_fault_injector.hpp"
+#include "stores/zookeeper/zk_real_client.hpp"
 #include "tests/zookeeper/zk_test_server.hpp"
 
 using namespace fjord::zk;
@@ -28,6 +30,32 @@ struct fake_backend {
   std::string root = unique_root("fake");
   client_ptr open() {
     return std::make_shared<fake_zk_client>(server, root, 4000);
+  }
+};
+
+connect_options real_options(const std::string& quorum, const std::string& root,
+                             std::int64_t session_timeout_ms = 4000) {
+  connect_options o;
+  o.quorum = quorum;
+  o.root = root;
+  o.session_timeout_ms = session_timeout_ms;
+  o.connection_timeout_ms = 10000;
+  return o;
+}
+
+struct real_backend {
+  std::string root = unique_root("real");
+  client_ptr open() {
+    return real_zk_client::connect(real_options(zk_test_server::shared().quorum(), root));
+  }
+};
+
+/// The fault injector with no faults must be indistinguishable from what it wraps.
+struct no_fault_backend {
+  std::string root = unique_root("injector");
+  client_ptr open() {
+    auto real = real_zk_client::connect(real_options(zk_test_server::shared().quorum(), root));
+    return std::make_shared<fault_injecting_zk_client>(real, 42);
   }
 };
 
@@ -59,7 +87,7 @@ void drain_events(client& c, const std::string& marker) {
 
 }  // namespace
 
-#define CONTRACT_BACKENDS fake_backend
+#define CONTRACT_BACKENDS fake_backend, real_backend, no_fault_backend
 
 TEST_CASE_TEMPLATE("zk client: persistent, ephemeral and sequential create modes", B,
                    CONTRACT_BACKENDS) {
@@ -388,4 +416,153 @@ TEST_CASE("fake zk client: concurrent sequential creates get distinct increasing
     t.join();
   CHECK(std::set<std::string>(names.begin(), names.end()).size() == 200);
   CHECK(setup.children("/q").names.size() == 200);
+}
+
+TEST_CASE("real zk client: server stopped and restarted -> suspended, reconnected, data intact") {
+  zk_test_server server;
+  server.start();
+  auto root = unique_root("restart");
+  auto c = real_zk_client::connect(real_options(server.quorum(), root, 8000));
+  auto states = std::make_shared<state_recorder>();
+  c->set_connection_listener(states->listener());
+  c->create("/kept", "value", create_mode::persistent);
+  c->create("/mine", "", create_mode::ephemeral);
+  auto session = c->session_id();
+
+  server.stop();
+  REQUIRE(eventually([&] { return states->saw(connection_state::suspended); }));
+  CHECK(c->state() == connection_state::suspended);
+  CHECK(is_retryable(code_of([&] { c->get("/kept"); })));
+
+  server.start();
+  REQUIRE(eventually([&] { return states->saw(connection_state::reconnected); }));
+  CHECK(states->states() ==
+        std::vector<connection_state>{connection_state::suspended, connection_state::reconnected});
+  CHECK(c->session_id() == session);
+  CHECK(c->get("/kept")->data == "value");
+  auto mine = c->exists("/mine");
+  REQUIRE(mine);  // the session survived: its ephemeral too
+  CHECK(mine->ephemeral_owner == session);
+}
+
+TEST_CASE("real zk client: a killed session is expired and refuses every later call") {
+  auto root = unique_root("expire");
+  auto quorum = zk_test_server::shared().quorum();
+  auto c = real_zk_client::connect(real_options(quorum, root));
+  auto watcher = real_zk_client::connect(real_options(quorum, root));
+  auto states = std::make_shared<state_recorder>();
+  c->set_connection_listener(states->listener());
+  c->create("/e", "", create_mode::ephemeral);
+  auto unfired = std::make_shared<event_recorder>();
+  c->exists("/never", unfired->callback());
+  auto deleted = std::make_shared<event_recorder>();
+  REQUIRE(watcher->exists("/e", deleted->callback()));
+
+  c->kill_session_for_testing();
+  REQUIRE(eventually([&] { return states->saw(connection_state::expired); }));
+  CHECK(c->state() == connection_state::expired);
+  CHECK(code_of([&] { c->get("/e"); }) == error_code::session_expired);
+  CHECK(code_of([&] { c->create("/x", "", create_mode::persistent); }) ==
+        error_code::session_expired);
+  REQUIRE(eventually([&] { return deleted->count() == 1; }));
+  CHECK_FALSE(watcher->exists("/e"));
+  CHECK(unfired->count() == 0);
+}
+
+TEST_CASE("real zk client: connecting to a port without a server fails naming the quorum") {
+  connect_options o;
+  o.quorum = "127.0.0.1:1";
+  o.connection_timeout_ms = 300;
+  try {
+    real_zk_client::connect(o);
+    FAIL("connect should have failed");
+  } catch (const zk_error& e) {
+    CHECK(e.code() == error_code::connection_loss);
+    CHECK(std::string(e.what()).find("127.0.0.1:1") != std::string::npos);
+  }
+  o.quorum = "";
+  CHECK_THROWS_AS(real_zk_client::connect(o), zk_error);
+  o.quorum = "127.0.0.1:1";
+  o.root = "relative";
+  CHECK(code_of([&] { real_zk_client::connect(o); }) == error_code::bad_arguments);
+}
+
+TEST_CASE("real zk client: large values round-trip; the root is created on connect") {
+  auto root = unique_root("large") + "/nested/deeper";
+  auto c = real_zk_client::connect(real_options(zk_test_server::shared().quorum(), root));
+  auto all = real_zk_client::connect(real_options(zk_test_server::shared().quorum(), "/"));
+  CHECK(all->exists(root));
+  std::string big(300 * 1024, 'x');
+  big[12345] = '\0';
+  c->create("/big", big, create_mode::persistent);
+  CHECK(c->get("/big")->data == big);
+  CHECK(c->get("/")->stat.num_children == 1);
+}
+
+TEST_CASE("fault injector: a planned fault before the call applies nothing") {
+  auto server = std::make_shared<fake_zk_server>();
+  auto inner = std::make_shared<fake_zk_client>(server);
+  fault_injecting_zk_client c(inner, 7);
+  c.fail_call(call_kind::create, 2, fault_timing::before);
+  c.create("/first", "", create_mode::persistent);
+  CHECK(code_of([&] { c.create("/second", "", create_mode::persistent); }) ==
+        error_code::connection_loss);
+  CHECK_FALSE(inner->exists("/second"));
+  c.create("/third", "", create_mode::persistent);
+  auto faults = c.injected();
+  REQUIRE(faults.size() == 1);
+  CHECK(faults[0].kind == call_kind::create);
+  CHECK(faults[0].call_number == 2);
+  CHECK(faults[0].timing == fault_timing::before);
+  CHECK(faults[0].path == "/second");
+  CHECK(c.calls(call_kind::create) == 3);
+}
+
+TEST_CASE("fault injector: a fault after the call applied the write but reports a loss") {
+  auto inner = std::make_shared<fake_zk_client>();
+  fault_injecting_zk_client c(inner);
+  c.create("/n", "v0", create_mode::persistent);
+  c.fail_next(call_kind::set, fault_timing::after);
+  CHECK(code_of([&] { c.set("/n", "v1", 0); }) == error_code::connection_loss);
+  CHECK(inner->get("/n")->data == "v1");  // it happened
+  CHECK(code_of([&] { c.set("/n", "v1", 0); }) == error_code::bad_version);  // a blind retry
+  c.fail_next(call_kind::multi, fault_timing::after);
+  CHECK(code_of([&] { c.multi({op::create("/m", ""), op::remove("/n")}); }) ==
+        error_code::connection_loss);
+  CHECK(inner->exists("/m"));
+  CHECK_FALSE(inner->exists("/n"));
+  CHECK(c.injected().size() == 2);
+  CHECK(c.injected()[1].timing == fault_timing::after);
+}
+
+TEST_CASE("fault injector: seeded random faults are reproducible and recorded") {
+  auto run_once = [](std::uint64_t seed) {
+    fault_injecting_zk_client c(std::make_shared<fake_zk_client>(), seed);
+    c.set_fault_probability(0.3, 0.5);
+    std::vector<std::string> outcome;
+    for (int i = 0; i < 200; ++i) {
+      auto code = code_of([&] { c.create_recursive("/r/" + std::to_string(i)); });
+      outcome.push_back(to_string(code));
+    }
+    auto faults = c.injected();
+    auto failed = std::count(outcome.begin(), outcome.end(), std::string("connection loss"));
+    CHECK(static_cast<std::size_t>(failed) == faults.size());
+    auto after = std::count_if(faults.begin(), faults.end(),
+                               [](const auto& f) { return f.timing == fault_timing::after; });
+    auto applied = 0;
+    for (int i = 0; i < 200; ++i)
+      applied += c.inner()->exists("/r/" + std::to_string(i)) ? 1 : 0;
+    CHECK(applied == 200 - static_cast<int>(faults.size()) + static_cast<int>(after));
+    return outcome;
+  };
+  auto a = run_once(99);
+  CHECK(a == run_once(99));
+  CHECK(a != run_once(100));
+  auto failed = std::count(a.begin(), a.end(), std::string("connection loss"));
+  CHECK(failed > 20);
+  CHECK(failed < 120);
+  CHECK_THROWS_AS(fault_injecting_zk_client(nullptr), std::invalid_argument);
+  fault_injecting_zk_client c(std::make_shared<fake_zk_client>());
+  CHECK_THROWS_AS(c.set_fault_probability(1.5), std::invalid_argument);
+  CHECK_THROWS_AS(c.fail_call(call_kind::get, 0, fault_timing::before), std::invalid_argument);
 }

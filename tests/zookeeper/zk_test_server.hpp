@@ -110,4 +110,42 @@ class state_recorder : public std::enable_shared_from_this<state_recorder> {
   std::vector<connection_state> states_;
 };
 
+/// A real ZooKeeper server in a fresh temporary directory, run by scripts/zookeeper.sh.
+/// start() throws std::runtime_error with the script's message if the server does not come
+/// up: tests then fail, they never skip. The destructor kills the server and removes the
+/// directory; the script's watchdog also kills it if this process dies first.
+class zk_test_server {
+ public:
+  zk_test_server();
+  ~zk_test_server();
+  zk_test_server(const zk_test_server&) = delete;
+  zk_test_server& operator=(const zk_test_server&) = delete;
+
+  /// One server shared by the tests of this binary run (each test uses its own root path).
+  static zk_test_server& shared();
+
+  /// Starts the server, again on the same data and port after stop().
+  void start();
+  /// Stops the server (SIGTERM, then SIGKILL) and waits until it is gone; the data stays.
+  void stop();
+  /// SIGSTOP / SIGCONT: the server keeps its sockets open but answers nothing.
+  void pause();
+  void resume();
+
+  bool running() const { return running_; }
+  int port() const { return port_; }
+  /// "127.0.0.1:<port>"
+  std::string quorum() const;
+  const std::string& dir() const { return dir_; }
+
+ private:
+  std::string run_script(const std::string& command) const;
+  int server_pid() const;
+
+  std::string dir_;
+  int port_ = 0;
+  bool running_ = false;
+  bool paused_ = false;
+};
+
 }  // namespace fjord::zk::testing
