@@ -16,6 +16,7 @@
 #include "stores/zookeeper/zk_checkpoint_id_counter.hpp"
 #include "stores/zookeeper/zk_completed_checkpoint_store.hpp"
 #include "stores/zookeeper/zk_fake_client.hpp"
+#include "stores/zookeeper/zk_submitted_job_graph_store.hpp"
 #include "tests/zookeeper/store_contract_util.hpp"
 
 namespace fjord::test {
@@ -60,6 +61,13 @@ struct zk_env_base {
   std::unique_ptr<checkpoint_id_counter> counter(const std::string& job) {
     return std::make_unique<zk_checkpoint_id_counter>(client(), counter_path, job,
                                                       fast_retry());
+  }
+
+  /// A job-graph store on `session` (default: the shared one); a second JobManager uses a
+  /// session of its own (new_client()).
+  std::unique_ptr<zk_submitted_job_graph_store> job_graph_store(zk::client_ptr session = {}) {
+    return std::make_unique<zk_submitted_job_graph_store>(session ? session : client(),
+                                                          jobgraphs_path, storage, fast_retry());
   }
 
   std::size_t files() { return list_files(storage->directory()).size(); }
