@@ -98,3 +98,17 @@ void standalone_leader_retrieval_service::start(leader_retrieval_listener* liste
 }
 
 }  // namespace fjord
+
+#include "stores/ha_services.hpp"
+
+namespace fjord {
+
+ha_services make_standalone_ha_services() {
+  ha_services result;
+  result.election = std::make_shared<standalone_leader_election_service>();
+  result.job_graphs = std::make_shared<standalone_submitted_job_graph_store>();
+  result.checkpoint_recovery = std::make_shared<standalone_checkpoint_recovery_factory>();
+  return result;
+}
+
+}  // namespace fjord

@@ -1,0 +1,34 @@
+// Atoms of Fjord's actors (CAF 0.17 atom constants, at most 10 characters).
+#pragma once
+
+#include <caf/atom.hpp>
+
+namespace fjord {
+
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using poll_atom = caf::atom_constant<caf::atom("poll")>;
+using restart_atom = caf::atom_constant<caf::atom("restart")>;
+using expire_atom = caf::atom_constant<caf::atom("expire")>;
+using next_id_atom = caf::atom_constant<caf::atom("next_id")>;
+using add_atom = caf::atom_constant<caf::atom("add")>;
+using latest_atom = caf::atom_constant<caf::atom("latest")>;
+using shutdown_atom = caf::atom_constant<caf::atom("shutdown")>;
+using put_atom = caf::atom_constant<caf::atom("put")>;
+using remove_atom = caf::atom_constant<caf::atom("remove")>;
+using recover_atom = caf::atom_constant<caf::atom("recover")>;
+using grant_atom = caf::atom_constant<caf::atom("grant")>;
+using revoke_atom = caf::atom_constant<caf::atom("revoke")>;
+using ha_error_atom = caf::atom_constant<caf::atom("ha_error")>;
+using fail_atom = caf::atom_constant<caf::atom("fail")>;
+using count_atom = caf::atom_constant<caf::atom("count")>;
+using retry_atom = caf::atom_constant<caf::atom("retry")>;
+
+}  // namespace fjord
+
+namespace fjord {
+
+/// Ask a job manager for its leader session id (empty if it is not the leader).
+using leader_atom = caf::atom_constant<caf::atom("leader")>;
+using confirm_atom = caf::atom_constant<caf::atom("confirm")>;
+
+}  // namespace fjord

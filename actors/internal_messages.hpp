@@ -1,0 +1,142 @@
+// Messages between the actors of one JobManager process (job manager, job, checkpoint
+// coordinator, store workers). They never cross the middleman, so they need no registration.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/meta/type_name.hpp>
+
+#include "actors/detail/pending_checkpoint.hpp"
+#include "messages/checkpoint.hpp"
+#include "messages/job_status.hpp"
+
+namespace fjord {
+
+/// A slot granted to a job: subtask i of every vertex runs in slot i (slot sharing).
+struct slot_assignment {
+  caf::actor task_manager;
+  std::string task_manager_id;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, slot_assignment& x) {
+  return f(caf::meta::type_name("fjord.slot_assignment"), x.task_manager, x.task_manager_id);
+}
+
+/// job -> job manager. Reply: std::vector<slot_assignment>, or an error if too few are free.
+/// Releases the job's previous slots first.
+struct request_slots {
+  std::string job_id;
+  std::int32_t count = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, request_slots& x) {
+  return f(caf::meta::type_name("fjord.request_slots"), x.job_id, x.count);
+}
+
+/// job -> job manager: the job ended on this JobManager (any final or suspended state).
+struct job_terminated {
+  job_status_report report;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, job_terminated& x) {
+  return f(caf::meta::type_name("fjord.job_terminated"), x.report);
+}
+
+/// job manager -> job: stop running (leadership lost or shutdown); keep every piece of HA data.
+struct suspend_job {
+  std::string reason;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, suspend_job& x) {
+  return f(caf::meta::type_name("fjord.suspend_job"), x.reason);
+}
+
+/// job -> coordinator: every task of `attempt` is running; start checkpointing it.
+struct attempt_running {
+  std::int32_t attempt = 0;
+  std::vector<caf::actor> sources;
+  std::vector<std::pair<subtask_key, caf::actor>> tasks;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, attempt_running& x) {
+  return f(caf::meta::type_name("fjord.attempt_running"), x.attempt, x.sources, x.tasks);
+}
+
+/// job -> coordinator: `attempt` is over; abort its pending checkpoints.
+struct attempt_stopped {
+  std::int32_t attempt = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, attempt_stopped& x) {
+  return f(caf::meta::type_name("fjord.attempt_stopped"), x.attempt);
+}
+
+/// job -> coordinator. Reply: std::vector<completed_checkpoint> with 0 or 1 element, the latest.
+struct restore_latest {
+  std::int32_t attempt = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, restore_latest& x) {
+  return f(caf::meta::type_name("fjord.restore_latest"), x.attempt);
+}
+
+/// job -> coordinator: every source of `attempt` emitted its last record: take the final
+/// checkpoint.
+struct sources_exhausted {
+  std::int32_t attempt = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, sources_exhausted& x) {
+  return f(caf::meta::type_name("fjord.sources_exhausted"), x.attempt);
+}
+
+/// job -> coordinator. Reply: unit once the stores are shut down (HA data discarded only for a
+/// globally terminal state).
+struct shutdown_coordinator {
+  job_state final_state = job_state::suspended;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, shutdown_coordinator& x) {
+  return f(caf::meta::type_name("fjord.shutdown_coordinator"), x.final_state);
+}
+
+/// coordinator -> job.
+struct checkpoint_completed_event {
+  std::int32_t attempt = 0;
+  std::int64_t checkpoint_id = 0;
+  std::int64_t duration_ms = 0;
+  bool is_final = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_completed_event& x) {
+  return f(caf::meta::type_name("fjord.checkpoint_completed_event"), x.attempt, x.checkpoint_id, x.duration_ms, x.is_final);
+}
+
+/// coordinator -> job.
+struct checkpoint_failed_event {
+  std::int32_t attempt = 0;
+  std::int64_t checkpoint_id = 0;
+  std::string reason;
+  bool is_final = false;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, checkpoint_failed_event& x) {
+  return f(caf::meta::type_name("fjord.checkpoint_failed_event"), x.attempt, x.checkpoint_id, x.reason, x.is_final);
+}
+
+}  // namespace fjord

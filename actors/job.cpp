@@ -1,0 +1,504 @@
+#include "actors/job.hpp"
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/stateful_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/atoms.hpp"
+#include "actors/checkpoint_coordinator.hpp"
+#include "actors/detail/restart_backoff.hpp"
+#include "actors/detail/wiring_plan.hpp"
+#include "actors/internal_messages.hpp"
+#include "actors/store_workers.hpp"
+#include "common/ids.hpp"
+#include "messages/client_messages.hpp"
+#include "messages/task_messages.hpp"
+
+namespace fjord {
+
+namespace {
+
+using steady = std::chrono::steady_clock;
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+struct task_info {
+  caf::actor handle;
+  task_state state = task_state::deploying;
+  std::int64_t records_in = 0;
+  std::int64_t records_out = 0;
+  bool exhausted = false;
+};
+
+struct job_actor_state {
+  caf::actor job_manager;
+  std::string session;
+  job_graph graph;
+  std::shared_ptr<checkpoint_recovery_factory> factory;
+  job_options options;
+  caf::actor coordinator;
+  std::map<subtask_key, planned_subtask> plan;
+  std::set<std::string> source_vertices;
+  std::set<std::string> sink_vertices;
+  std::optional<restart_backoff> backoff;
+
+  job_state state = job_state::created;
+  std::int32_t attempt = 0;
+  std::int32_t restarts = 0;
+  std::map<subtask_key, task_info> tasks;
+  std::map<caf::actor_addr, subtask_key> task_by_addr;
+  std::set<caf::actor_addr> zombies;  ///< killed tasks of earlier attempts, not down yet
+  std::int32_t deployed = 0;
+  bool sources_exhausted_sent = false;
+  std::optional<completed_checkpoint> restore_from;
+  steady::time_point slot_wait_started;
+  steady::time_point started_at = steady::now();
+
+  // Report fields kept across attempts.
+  std::int64_t checkpoints_completed = 0;
+  std::int64_t checkpoints_failed = 0;
+  std::int64_t latest_checkpoint_id = 0;
+  std::int64_t restored_checkpoint_id = 0;
+  std::string failure;
+  std::int64_t started_ms = wall_ms();
+  std::int64_t ended_ms = 0;
+  bool terminating = false;
+
+  std::string id() const { return short_id(graph.job_id); }
+
+  static inline const char* name = "fjord.job";
+};
+
+using job_actor = caf::stateful_actor<job_actor_state>;
+
+job_status_report make_report(const job_actor_state& st) {
+  job_status_report r;
+  r.job_id = st.graph.job_id;
+  r.name = st.graph.name;
+  r.state = st.state;
+  r.attempt = st.attempt;
+  r.restarts = st.restarts;
+  r.checkpoints_completed = st.checkpoints_completed;
+  r.checkpoints_failed = st.checkpoints_failed;
+  r.latest_checkpoint_id = st.latest_checkpoint_id;
+  r.restored_checkpoint_id = st.restored_checkpoint_id;
+  r.tasks_total = st.graph.total_subtasks();
+  for (auto& [key, task] : st.tasks) {
+    if (st.source_vertices.count(key.first))
+      r.records_in += task.records_out;
+    if (st.sink_vertices.count(key.first))
+      r.records_out += task.records_in;
+    if (task.state == task_state::running)
+      ++r.tasks_running;
+  }
+  r.failure = st.failure;
+  r.started_ms = st.started_ms;
+  r.ended_ms = st.ended_ms;
+  return r;
+}
+
+void publish(job_actor* self) {
+  self->send(self->state.job_manager, make_report(self->state));
+}
+
+void set_state(job_actor* self, job_state s) {
+  auto& st = self->state;
+  if (st.state == s)
+    return;
+  st.state = s;
+  publish(self);
+}
+
+/// Kills every task of the current attempt; they become zombies until their down message.
+void stop_tasks(job_actor* self) {
+  auto& st = self->state;
+  for (auto& [key, task] : st.tasks) {
+    if (task.handle) {
+      st.zombies.insert(task.handle.address());
+      self->send_exit(task.handle, caf::exit_reason::kill);
+    }
+  }
+  st.tasks.clear();
+  st.task_by_addr.clear();
+  self->send(st.coordinator, attempt_stopped{st.attempt});
+}
+
+void start_attempt(job_actor* self);
+
+/// Ends the job on this JobManager: globally terminal states delete the job's checkpoints and
+/// counter; `suspended` keeps everything for the next leader.
+void terminate(job_actor* self, job_state final_state) {
+  auto& st = self->state;
+  if (st.terminating)
+    return;
+  st.terminating = true;
+  stop_tasks(self);
+  st.ended_ms = wall_ms();
+  set_state(self, final_state);
+  self->request(st.coordinator, std::chrono::seconds(150), shutdown_coordinator{final_state})
+    .then([=](bool) { self->send(self->state.job_manager, job_terminated{make_report(self->state)});
+                      self->quit(); },
+          [=](caf::error& e) {
+            spdlog::error("job {}: checkpoint coordinator did not shut down: {}",
+                          self->state.id(), describe(e));
+            self->send(self->state.job_manager, job_terminated{make_report(self->state)});
+            self->quit();
+          });
+}
+
+void on_failure(job_actor* self, const std::string& cause) {
+  auto& st = self->state;
+  if (st.terminating || st.state == job_state::restarting || is_globally_terminal(st.state))
+    return;
+  st.failure = cause;
+  ++st.restarts;
+  auto delay = st.backoff->delay_before(st.restarts);
+  if (!delay) {
+    spdlog::error("job {} failed: {} (no restarts left)", st.id(), cause);
+    terminate(self, job_state::failed);
+    return;
+  }
+  spdlog::warn("job {}: {}; restarting from the latest checkpoint in {} ms (restart {} of {})",
+               st.id(), cause, delay->count(), st.restarts, st.backoff->settings().max_attempts);
+  stop_tasks(self);
+  ++st.attempt;
+  set_state(self, job_state::restarting);
+  self->delayed_send(self, *delay, restart_atom::value, st.attempt);
+}
+
+void deploy_all(job_actor* self, std::vector<slot_assignment> slots) {
+  auto& st = self->state;
+  auto attempt = st.attempt;
+  st.deployed = 0;
+  st.tasks.clear();
+  st.task_by_addr.clear();
+  st.sources_exhausted_sent = false;
+  for (auto& vertex : st.graph.vertices) {
+    for (std::int32_t i = 0; i < vertex.parallelism; ++i) {
+      subtask_key key{vertex.id, i};
+      auto& planned = st.plan.at(key);
+      task_deployment d;
+      d.job_id = st.graph.job_id;
+      d.attempt = attempt;
+      d.vertex = vertex.id;
+      d.op = vertex.op;
+      d.params_json = vertex.params_json;
+      d.subtask = i;
+      d.parallelism = vertex.parallelism;
+      d.num_input_channels = static_cast<std::int32_t>(planned.inputs.size());
+      d.job = caf::actor_cast<caf::actor>(self);
+      d.coordinator = st.coordinator;
+      if (st.restore_from) {
+        d.restored_checkpoint_id = st.restore_from->checkpoint_id;
+        if (auto* state = st.restore_from->find(vertex.id, i)) {
+          d.has_state = true;
+          d.state = state->bytes;
+        }
+      }
+      st.tasks[key];
+      auto& slot = slots[static_cast<std::size_t>(i) % slots.size()];
+      self->request(slot.task_manager, std::chrono::milliseconds{st.options.deploy_timeout_ms},
+                    deploy_task{st.session, std::move(d)})
+        .then(
+          [=](caf::actor& task) {
+            auto& st = self->state;
+            if (attempt != st.attempt || st.terminating) {
+              // Too late: this attempt is over already.
+              self->send_exit(task, caf::exit_reason::kill);
+              return;
+            }
+            self->monitor(task);
+            st.tasks[key].handle = task;
+            st.task_by_addr[task.address()] = key;
+            if (++st.deployed < st.graph.total_subtasks())
+              return;
+            // Everyone is there: wire and start.
+            for (auto& [k, planned] : st.plan) {
+              start_task msg;
+              msg.leader_session = st.session;
+              msg.job_id = st.graph.job_id;
+              msg.attempt = attempt;
+              for (auto& gate : planned.outputs) {
+                output_gate g;
+                g.part = gate.edge->part;
+                g.target_vertex = gate.edge->to;
+                auto* target = st.graph.find_vertex(gate.edge->to);
+                g.target_op = target->op;
+                g.target_params_json = target->params_json;
+                for (auto& [receiver, channel] : gate.channels)
+                  g.channels.push_back(output_channel{st.tasks[receiver].handle, channel});
+                msg.outputs.push_back(std::move(g));
+              }
+              for (auto& in : planned.inputs)
+                msg.inputs.push_back(input_channel{st.tasks[in.sender].handle, in.sender_channel});
+              self->send(st.tasks[k].handle, std::move(msg));
+            }
+          },
+          [=](caf::error& e) {
+            if (attempt != self->state.attempt)
+              return;
+            on_failure(self, "deploying " + key.first + "#" + std::to_string(key.second)
+                               + " failed: " + describe(e));
+          });
+    }
+  }
+}
+
+void request_slots_and_deploy(job_actor* self) {
+  auto& st = self->state;
+  auto attempt = st.attempt;
+  self->request(st.job_manager, std::chrono::seconds(10),
+                request_slots{st.graph.job_id, st.graph.max_parallelism()})
+    .then(
+      [=](std::vector<slot_assignment>& slots) {
+        if (attempt != self->state.attempt || self->state.terminating)
+          return;
+        deploy_all(self, std::move(slots));
+      },
+      [=](caf::error& e) {
+        auto& st = self->state;
+        if (attempt != st.attempt || st.terminating)
+          return;
+        if (steady::now() - st.slot_wait_started
+            > std::chrono::milliseconds{st.options.slot_wait_ms}) {
+          on_failure(self, "no slots: " + describe(e));
+          return;
+        }
+        spdlog::debug("job {}: waiting for slots: {}", st.id(), describe(e));
+        self->delayed_send(self, std::chrono::milliseconds(200), retry_atom::value, attempt);
+      });
+}
+
+void start_attempt(job_actor* self) {
+  auto& st = self->state;
+  auto attempt = st.attempt;
+  self->request(st.coordinator, std::chrono::seconds(150), restore_latest{attempt})
+    .then(
+      [=](std::vector<completed_checkpoint>& latest) {
+        auto& st = self->state;
+        if (attempt != st.attempt || st.terminating)
+          return;
+        st.restore_from.reset();
+        if (!latest.empty()) {
+          st.restore_from = std::move(latest.front());
+          st.restored_checkpoint_id = st.restore_from->checkpoint_id;
+          spdlog::info("job {} restoring from checkpoint {} (attempt {})", st.id(),
+                       st.restored_checkpoint_id, attempt);
+        } else {
+          st.restored_checkpoint_id = 0;
+        }
+        st.slot_wait_started = steady::now();
+        request_slots_and_deploy(self);
+      },
+      [=](caf::error& e) {
+        if (attempt != self->state.attempt)
+          return;
+        on_failure(self, "reading the latest checkpoint failed: " + describe(e));
+      });
+}
+
+/// Waits for the tasks of the previous attempt to be gone before starting the next one, so
+/// two attempts never write the same files.
+void start_when_clear(job_actor* self, std::int32_t attempt, int waits) {
+  auto& st = self->state;
+  if (attempt != st.attempt || st.terminating)
+    return;
+  if (!st.zombies.empty() && waits < 100) {
+    self->delayed_send(self, std::chrono::milliseconds(50), restart_atom::value, attempt,
+                       waits + 1);
+    return;
+  }
+  st.zombies.clear();
+  start_attempt(self);
+}
+
+bool accepts(const job_actor_state& st, const std::string& session, const std::string& job_id,
+             std::int32_t attempt) {
+  return session == st.session && job_id == st.graph.job_id && attempt == st.attempt
+         && !st.terminating;
+}
+
+caf::behavior job_behavior(job_actor* self, caf::actor job_manager, std::string session,
+                           job_graph graph, std::shared_ptr<checkpoint_recovery_factory> factory,
+                           job_options options) {
+  auto& st = self->state;
+  st.job_manager = std::move(job_manager);
+  st.session = std::move(session);
+  st.graph = std::move(graph);
+  st.factory = std::move(factory);
+  st.options = options;
+  st.backoff.emplace(st.graph.restart);
+  st.plan = plan_wiring(st.graph);
+  for (auto& v : st.graph.vertices) {
+    if (st.graph.inputs_of(v.id).empty())
+      st.source_vertices.insert(v.id);
+    if (st.graph.outputs_of(v.id).empty())
+      st.sink_vertices.insert(v.id);
+  }
+  st.coordinator = spawn_checkpoint_coordinator(self->system(), st.session, st.graph.job_id,
+                                                st.graph.checkpoints,
+                                                caf::actor_cast<caf::actor>(self), st.factory);
+  self->link_to(st.coordinator);
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& st = self->state;
+    if (st.zombies.erase(dm.source) > 0)
+      return;
+    auto i = st.task_by_addr.find(dm.source);
+    if (i == st.task_by_addr.end())
+      return;
+    auto key = i->second;
+    auto& task = st.tasks[key];
+    if (task.state == task_state::finished)
+      return;
+    auto reason = dm.reason ? describe(dm.reason) : std::string{"exited"};
+    if (dm.reason == caf::exit_reason::kill)
+      reason = "killed";
+    on_failure(self, "task " + to_string(key) + " " + reason);
+  });
+  self->delayed_send(self, std::chrono::milliseconds{st.options.report_interval_ms},
+                     tick_atom::value);
+  self->send(self, restart_atom::value, st.attempt, 0);
+  spdlog::info("job {} ({}) started: {} tasks", st.id(), st.graph.name,
+               st.graph.total_subtasks());
+  return {
+    [=](restart_atom, std::int32_t attempt, int waits) { start_when_clear(self, attempt, waits); },
+    [=](restart_atom, std::int32_t attempt) { start_when_clear(self, attempt, 0); },
+    [=](retry_atom, std::int32_t attempt) {
+      if (attempt == self->state.attempt && !self->state.terminating)
+        request_slots_and_deploy(self);
+    },
+    [=](const task_state_changed& msg) {
+      auto& st = self->state;
+      if (!accepts(st, msg.leader_session, msg.job_id, msg.attempt))
+        return;
+      subtask_key key{msg.vertex, msg.subtask};
+      auto i = st.tasks.find(key);
+      if (i == st.tasks.end())
+        return;
+      i->second.state = msg.state;
+      switch (msg.state) {
+        case task_state::running: {
+          for (auto& [k, task] : st.tasks)
+            if (task.state != task_state::running)
+              return;
+          attempt_running running;
+          running.attempt = st.attempt;
+          for (auto& [k, task] : st.tasks) {
+            running.tasks.emplace_back(k, task.handle);
+            if (st.source_vertices.count(k.first))
+              running.sources.push_back(task.handle);
+          }
+          self->send(st.coordinator, std::move(running));
+          spdlog::info("job {} running (attempt {}{})", st.id(), st.attempt,
+                       st.restored_checkpoint_id
+                         ? ", restored from checkpoint " + std::to_string(st.restored_checkpoint_id)
+                         : std::string{});
+          set_state(self, job_state::running);
+          break;
+        }
+        case task_state::finished: {
+          for (auto& [k, task] : st.tasks)
+            if (task.state != task_state::finished)
+              return;
+          auto seconds = std::chrono::duration<double>(steady::now() - st.started_at).count();
+          spdlog::info("job {} finished in {:.2f} s ({} restarts, {} checkpoints)", st.id(),
+                       seconds, st.restarts, st.checkpoints_completed);
+          terminate(self, job_state::finished);
+          break;
+        }
+        case task_state::failed:
+          on_failure(self, "task " + to_string(key) + " failed: " + msg.error);
+          break;
+        case task_state::canceled:
+        case task_state::deploying:
+          break;
+      }
+    },
+    [=](const task_metrics& msg) {
+      auto& st = self->state;
+      if (!accepts(st, msg.leader_session, msg.job_id, msg.attempt))
+        return;
+      auto i = st.tasks.find({msg.vertex, msg.subtask});
+      if (i == st.tasks.end())
+        return;
+      i->second.records_in = msg.records_in;
+      i->second.records_out = msg.records_out;
+      i->second.exhausted = msg.source_exhausted;
+      if (st.sources_exhausted_sent || !msg.source_exhausted)
+        return;
+      for (auto& [key, task] : st.tasks)
+        if (st.source_vertices.count(key.first) && !task.exhausted)
+          return;
+      st.sources_exhausted_sent = true;
+      self->send(st.coordinator, sources_exhausted{st.attempt});
+    },
+    [=](const checkpoint_completed_event& e) {
+      auto& st = self->state;
+      ++st.checkpoints_completed;
+      st.latest_checkpoint_id = std::max(st.latest_checkpoint_id, e.checkpoint_id);
+    },
+    [=](const checkpoint_failed_event& e) {
+      auto& st = self->state;
+      ++st.checkpoints_failed;
+      if (e.is_final && e.attempt == st.attempt)
+        on_failure(self, "final checkpoint " + std::to_string(e.checkpoint_id)
+                           + " failed: " + e.reason);
+    },
+    [=](const inject_task_failure& msg) -> caf::result<std::string> {
+      auto& st = self->state;
+      std::vector<std::pair<subtask_key, caf::actor>> running;
+      for (auto& [key, task] : st.tasks)
+        if (task.state == task_state::running && task.handle)
+          running.emplace_back(key, task.handle);
+      if (running.empty() || st.state != job_state::running)
+        return caf::make_error(caf::sec::runtime_error,
+                               "job " + st.id() + " has no running task to kill");
+      std::mt19937_64 rng{msg.seed};
+      auto& [key, handle] = running[rng() % running.size()];
+      spdlog::info("job {}: killing task {} (injected failure)", st.id(), to_string(key));
+      self->send_exit(handle, caf::exit_reason::kill);
+      return to_string(key);
+    },
+    [=](const cancel_job&) -> job_status_report {
+      auto& st = self->state;
+      if (!st.terminating && !is_globally_terminal(st.state)) {
+        spdlog::info("job {} canceled", st.id());
+        terminate(self, job_state::canceled);
+      }
+      return make_report(st);
+    },
+    [=](const suspend_job& msg) {
+      auto& st = self->state;
+      spdlog::info("job {} suspended: {}", st.id(), msg.reason);
+      terminate(self, job_state::suspended);
+    },
+    [=](tick_atom) {
+      publish(self);
+      self->delayed_send(self, std::chrono::milliseconds{self->state.options.report_interval_ms},
+                         tick_atom::value);
+    },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_job(caf::actor_system& sys, caf::actor job_manager, std::string leader_session,
+                     job_graph graph, std::shared_ptr<checkpoint_recovery_factory> factory,
+                     job_options options) {
+  return sys.spawn(job_behavior, std::move(job_manager), std::move(leader_session),
+                   std::move(graph), std::move(factory), options);
+}
+
+}  // namespace fjord

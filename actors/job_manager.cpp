@@ -1,0 +1,335 @@
+#include "actors/job_manager.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/stateful_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/atoms.hpp"
+#include "actors/internal_messages.hpp"
+#include "actors/leader_election_worker.hpp"
+#include "actors/store_workers.hpp"
+#include "common/ids.hpp"
+#include "messages/client_messages.hpp"
+#include "messages/task_messages.hpp"
+
+namespace fjord {
+
+namespace {
+
+struct task_manager_entry {
+  caf::actor handle;
+  std::int32_t slots = 0;
+  std::int32_t free = 0;
+};
+
+struct job_entry {
+  caf::actor actor;
+  job_status_report report;
+  std::vector<std::string> slot_owners;  ///< task manager id per allocated slot
+};
+
+struct job_manager_state {
+  ha_services services;
+  job_manager_options options;
+  caf::actor election;
+  caf::actor job_graphs;
+  std::string session;  ///< empty: not the leader
+  std::map<std::string, task_manager_entry> task_managers;
+  std::map<caf::actor_addr, std::string> task_manager_by_addr;
+  std::map<std::string, job_entry> jobs;
+  std::map<std::string, job_status_report> finished;
+  std::deque<std::string> finished_order;
+
+  static inline const char* name = "fjord.job_manager";
+};
+
+using jm_actor = caf::stateful_actor<job_manager_state>;
+
+caf::error not_leader(const job_manager_state& st) {
+  return caf::make_error(caf::sec::runtime_error,
+                         st.session.empty() ? "this JobManager is not the leader"
+                                            : "request for another leader session (fenced)");
+}
+
+bool fenced_ok(const job_manager_state& st, const std::string& session) {
+  return !st.session.empty() && session == st.session;
+}
+
+caf::error unknown_job(const std::string& job_id) {
+  return caf::make_error(caf::sec::runtime_error, "unknown job " + job_id);
+}
+
+void release_slots(job_manager_state& st, job_entry& job) {
+  for (auto& owner : job.slot_owners) {
+    auto i = st.task_managers.find(owner);
+    if (i != st.task_managers.end())
+      i->second.free = std::min(i->second.slots, i->second.free + 1);
+  }
+  job.slot_owners.clear();
+}
+
+void start_job(jm_actor* self, job_graph graph) {
+  auto& st = self->state;
+  auto id = graph.job_id;
+  auto job = spawn_job(self->system(), caf::actor_cast<caf::actor>(self), st.session,
+                       std::move(graph), st.services.checkpoint_recovery, st.options.job);
+  self->monitor(job);
+  auto& entry = st.jobs[id];
+  entry.actor = job;
+  entry.report.job_id = id;
+  entry.report.state = job_state::created;
+}
+
+void remember_finished(job_manager_state& st, const job_status_report& report) {
+  if (st.finished.count(report.job_id) == 0)
+    st.finished_order.push_back(report.job_id);
+  st.finished[report.job_id] = report;
+  while (st.finished_order.size() > st.options.retained_finished_jobs) {
+    st.finished.erase(st.finished_order.front());
+    st.finished_order.pop_front();
+  }
+}
+
+/// Asks the job actor and relays its answer (or error) to the client.
+template <class Reply, class Message>
+caf::result<Reply> forward_to_job(jm_actor* self, const caf::actor& job, const Message& msg) {
+  auto rp = self->make_response_promise<Reply>();
+  self->request(job, std::chrono::seconds(30), msg)
+    .then([=](Reply& reply) mutable { rp.deliver(std::move(reply)); },
+          [=](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  return rp;
+}
+
+void recover_jobs(jm_actor* self) {
+  auto& st = self->state;
+  auto session = st.session;
+  self->request(st.job_graphs, std::chrono::seconds(120), recover_atom::value)
+    .then(
+      [=](std::vector<job_graph>& graphs) {
+        auto& st = self->state;
+        if (st.session != session)
+          return;  // leadership changed meanwhile: this result is stale
+        for (auto& graph : graphs) {
+          if (st.jobs.count(graph.job_id) || st.finished.count(graph.job_id))
+            continue;
+          spdlog::info("job {} ({}) recovered from the job graph store", short_id(graph.job_id),
+                       graph.name);
+          start_job(self, std::move(graph));
+        }
+      },
+      [=](caf::error& e) {
+        spdlog::error("recovering job graphs failed: {}", describe(e));
+      });
+}
+
+caf::behavior job_manager(jm_actor* self, ha_services services, job_manager_options options) {
+  auto& st = self->state;
+  st.services = std::move(services);
+  st.options = std::move(options);
+  st.job_graphs = spawn_job_graph_store_worker(self->system(), st.services.job_graphs);
+  st.election = spawn_leader_election_worker(self->system(), st.services.election,
+                                             caf::actor_cast<caf::actor>(self));
+  self->attach_functor([workers = std::vector<caf::actor>{st.job_graphs, st.election}](
+                         const caf::error&) {
+    for (auto& w : workers)
+      caf::anon_send(w, shutdown_atom::value);
+  });
+  self->set_down_handler([=](caf::down_msg& dm) {
+    auto& st = self->state;
+    auto tm = st.task_manager_by_addr.find(dm.source);
+    if (tm != st.task_manager_by_addr.end()) {
+      spdlog::warn("task manager {} lost: {}", tm->second, describe(dm.reason));
+      st.task_managers.erase(tm->second);
+      st.task_manager_by_addr.erase(tm);
+      return;
+    }
+    for (auto i = st.jobs.begin(); i != st.jobs.end(); ++i) {
+      if (i->second.actor.address() == dm.source) {
+        // A job actor that died without job_terminated (a bug or a crash): keep its graph, so
+        // the next grant recovers it.
+        spdlog::error("job {} actor ended unexpectedly: {}", short_id(i->first),
+                      describe(dm.reason));
+        release_slots(st, i->second);
+        st.jobs.erase(i);
+        return;
+      }
+    }
+  });
+  return {
+    [=](grant_atom, const std::string& session) {
+      auto& st = self->state;
+      st.session = session;
+      spdlog::info("leader elected (session {})", session);
+      self->send(st.election, confirm_atom::value, session, st.options.address);
+      recover_jobs(self);
+    },
+    [=](revoke_atom) {
+      auto& st = self->state;
+      if (st.session.empty())
+        return;
+      spdlog::warn("leadership revoked (session {}): suspending {} job(s), HA data kept",
+                   st.session, st.jobs.size());
+      st.session.clear();
+      for (auto& [id, job] : st.jobs)
+        self->send(job.actor, suspend_job{"leadership revoked"});
+    },
+    [=](ha_error_atom, const std::string& message) {
+      spdlog::critical("high availability failed: {}", message);
+      self->quit(caf::make_error(caf::sec::runtime_error, message));
+    },
+    [=](leader_atom) { return self->state.session; },
+    [=](const register_task_manager& msg) -> caf::result<task_manager_registered> {
+      auto& st = self->state;
+      if (!fenced_ok(st, msg.leader_session))
+        return not_leader(st);
+      auto known = st.task_managers.find(msg.task_manager_id);
+      if (known != st.task_managers.end())
+        st.task_manager_by_addr.erase(known->second.handle.address());
+      st.task_managers[msg.task_manager_id] = {msg.task_manager, msg.slots, msg.slots};
+      st.task_manager_by_addr[msg.task_manager.address()] = msg.task_manager_id;
+      self->monitor(msg.task_manager);
+      spdlog::info("task manager {} registered ({} slots)", msg.task_manager_id, msg.slots);
+      return task_manager_registered{st.session,
+                                     static_cast<std::int32_t>(st.task_managers.size())};
+    },
+    [=](const request_slots& msg) -> caf::result<std::vector<slot_assignment>> {
+      auto& st = self->state;
+      auto job = st.jobs.find(msg.job_id);
+      if (job == st.jobs.end())
+        return unknown_job(msg.job_id);
+      release_slots(st, job->second);
+      std::int32_t free = 0;
+      for (auto& [id, tm] : st.task_managers)
+        free += tm.free;
+      if (free < msg.count)
+        return caf::make_error(caf::sec::runtime_error,
+                               "not enough free slots: the job needs " + std::to_string(msg.count)
+                                 + ", " + std::to_string(free) + " free on "
+                                 + std::to_string(st.task_managers.size())
+                                 + " task manager(s)");
+      // Spread: always take from the task manager with the most free slots.
+      std::vector<slot_assignment> result;
+      for (std::int32_t i = 0; i < msg.count; ++i) {
+        auto best = std::max_element(st.task_managers.begin(), st.task_managers.end(),
+                                     [](auto& a, auto& b) { return a.second.free < b.second.free; });
+        --best->second.free;
+        job->second.slot_owners.push_back(best->first);
+        result.push_back(slot_assignment{best->second.handle, best->first});
+      }
+      return result;
+    },
+    [=](const submit_job& msg) -> caf::result<job_submitted> {
+      auto& st = self->state;
+      if (!fenced_ok(st, msg.leader_session))
+        return not_leader(st);
+      auto graph = msg.graph;
+      if (graph.vertices.empty())
+        return caf::make_error(caf::sec::runtime_error, "the job graph has no vertices");
+      if (graph.job_id.empty())
+        graph.job_id = new_job_id();
+      if (st.jobs.count(graph.job_id) || st.finished.count(graph.job_id))
+        return caf::make_error(caf::sec::runtime_error,
+                               "job " + graph.job_id + " exists already");
+      auto rp = self->make_response_promise<job_submitted>();
+      auto session = st.session;
+      // Persist before acknowledging: a job that was acknowledged survives a failover.
+      self->request(st.job_graphs, std::chrono::seconds(120), put_atom::value, graph)
+        .then(
+          [=](bool) mutable {
+            auto& st = self->state;
+            if (st.session != session) {
+              rp.deliver(not_leader(st));
+              return;
+            }
+            spdlog::info("job {} ({}) submitted", short_id(graph.job_id), graph.name);
+            start_job(self, graph);
+            rp.deliver(job_submitted{graph.job_id});
+          },
+          [=](caf::error& e) mutable {
+            spdlog::error("job {} rejected: its graph could not be persisted: {}",
+                          short_id(graph.job_id), describe(e));
+            rp.deliver(caf::make_error(caf::sec::runtime_error,
+                                       "the job graph could not be persisted: " + describe(e)));
+          });
+      return rp;
+    },
+    [=](const request_job_status& msg) -> caf::result<job_status_report> {
+      auto& st = self->state;
+      if (!fenced_ok(st, msg.leader_session))
+        return not_leader(st);
+      if (auto i = st.jobs.find(msg.job_id); i != st.jobs.end())
+        return i->second.report;
+      if (auto i = st.finished.find(msg.job_id); i != st.finished.end())
+        return i->second;
+      return unknown_job(msg.job_id);
+    },
+    [=](const list_jobs& msg) -> caf::result<std::vector<job_status_report>> {
+      auto& st = self->state;
+      if (!fenced_ok(st, msg.leader_session))
+        return not_leader(st);
+      std::vector<job_status_report> result;
+      for (auto& [id, job] : st.jobs)
+        result.push_back(job.report);
+      for (auto& id : st.finished_order)
+        result.push_back(st.finished[id]);
+      return result;
+    },
+    [=](const cancel_job& msg) -> caf::result<job_status_report> {
+      auto& st = self->state;
+      if (!fenced_ok(st, msg.leader_session))
+        return not_leader(st);
+      if (auto i = st.jobs.find(msg.job_id); i != st.jobs.end())
+        return forward_to_job<job_status_report>(self, i->second.actor, msg);
+      if (auto i = st.finished.find(msg.job_id); i != st.finished.end())
+        return i->second;
+      return unknown_job(msg.job_id);
+    },
+    [=](const inject_task_failure& msg) -> caf::result<std::string> {
+      auto& st = self->state;
+      if (!fenced_ok(st, msg.leader_session))
+        return not_leader(st);
+      if (auto i = st.jobs.find(msg.job_id); i != st.jobs.end())
+        return forward_to_job<std::string>(self, i->second.actor, msg);
+      return unknown_job(msg.job_id);
+    },
+    [=](const job_status_report& report) {
+      auto& st = self->state;
+      if (auto i = st.jobs.find(report.job_id); i != st.jobs.end())
+        i->second.report = report;
+    },
+    [=](const job_terminated& msg) {
+      auto& st = self->state;
+      auto& report = msg.report;
+      auto i = st.jobs.find(report.job_id);
+      if (i == st.jobs.end())
+        return;
+      release_slots(st, i->second);
+      self->demonitor(i->second.actor);
+      st.jobs.erase(i);
+      if (!is_globally_terminal(report.state))
+        return;  // suspended: the graph stays for the next leader
+      remember_finished(st, report);
+      self->request(st.job_graphs, std::chrono::seconds(120), remove_atom::value, report.job_id)
+        .then([](bool) {},
+              [id = report.job_id](caf::error& e) {
+                spdlog::error("job {} ended but its graph could not be removed: {}",
+                              short_id(id), describe(e));
+              });
+    },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_job_manager(caf::actor_system& sys, ha_services services,
+                             job_manager_options options) {
+  return sys.spawn(job_manager, std::move(services), std::move(options));
+}
+
+}  // namespace fjord

@@ -1,0 +1,35 @@
+// The JobManager actor: contends for leadership, keeps the registry of TaskManagers and their
+// slots, persists submitted job graphs before acknowledging them, runs one job actor per job,
+// recovers every job graph when it is granted leadership, and answers clients. All blocking
+// work (stores, election) runs in worker actors, so its mailbox never stalls.
+//
+// Client protocol (messages/client_messages.hpp), fenced by the leader session:
+//   (leader_atom)             -> std::string   current leader session ("" if not leader)
+//   submit_job                -> job_submitted (after the graph is persisted)
+//   request_job_status       -> job_status_report
+//   list_jobs                 -> std::vector<job_status_report>
+//   cancel_job                -> job_status_report
+//   inject_task_failure       -> std::string   the killed task
+// TaskManager protocol: register_task_manager -> task_manager_registered.
+#pragma once
+
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include "actors/job.hpp"
+#include "stores/ha_services.hpp"
+
+namespace fjord {
+
+struct job_manager_options {
+  std::string address;  ///< published as leader info ("host:port"); empty in embedded mode
+  job_options job;
+  std::size_t retained_finished_jobs = 100;  ///< final reports kept for status queries
+};
+
+caf::actor spawn_job_manager(caf::actor_system& sys, ha_services services,
+                             job_manager_options options = {});
+
+}  // namespace fjord

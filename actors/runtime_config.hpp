@@ -1,0 +1,17 @@
+// The CAF actor-system configuration of every Fjord process: registers every message type that
+// may cross the middleman (an unregistered type fails only at run time, and only across the
+// network, so tests/actors/message_roundtrip_test.cpp sends each one through a real connection)
+// and turns middleman heartbeats on so a frozen peer is detected.
+#pragma once
+
+#include <caf/actor_system_config.hpp>
+
+namespace fjord {
+
+class runtime_config : public caf::actor_system_config {
+ public:
+  /// `with_middleman`: load CAF's network layer (cluster processes, round-trip tests).
+  explicit runtime_config(bool with_middleman = false);
+};
+
+}  // namespace fjord

@@ -1,0 +1,181 @@
+#include "actors/store_workers.hpp"
+
+#include <optional>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/sec.hpp>
+#include <caf/spawn_options.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/atoms.hpp"
+#include "common/ids.hpp"
+#include "messages/job_graph.hpp"
+#include "stores/checkpoint_recovery_factory.hpp"
+#include "stores/submitted_job_graph_store.hpp"
+
+namespace fjord {
+
+namespace {
+
+template <class F>
+auto guarded(const char* what, F&& f) -> caf::result<decltype(f())> {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return caf::make_error(caf::sec::runtime_error, std::string{what} + ": " + e.what());
+  }
+}
+
+struct checkpoint_worker_state {
+  std::shared_ptr<checkpoint_recovery_factory> factory;
+  std::string job_id;
+  int max_retained = 1;
+  std::unique_ptr<completed_checkpoint_store> checkpoints;
+  std::unique_ptr<checkpoint_id_counter> counter;
+  static inline const char* name = "fjord.checkpoint_store_worker";
+
+  /// Creates and recovers the stores on first use, so a store that is unreachable now is
+  /// retried by the next request instead of killing the worker.
+  void ensure_open() {
+    if (checkpoints && counter)
+      return;
+    auto store = factory->create_completed_checkpoint_store(job_id, max_retained);
+    auto ids = factory->create_checkpoint_id_counter(job_id);
+    store->recover();
+    ids->start();
+    checkpoints = std::move(store);
+    counter = std::move(ids);
+  }
+};
+
+caf::behavior checkpoint_worker(caf::stateful_actor<checkpoint_worker_state>* self,
+                                std::shared_ptr<checkpoint_recovery_factory> factory,
+                                std::string job_id, int max_retained) {
+  self->state.factory = std::move(factory);
+  self->state.job_id = std::move(job_id);
+  self->state.max_retained = max_retained;
+  return {
+    [=](next_id_atom) -> caf::result<std::int64_t> {
+      return guarded("checkpoint id counter", [&] {
+        self->state.ensure_open();
+        return self->state.counter->get_and_increment();
+      });
+    },
+    [=](add_atom, const completed_checkpoint& checkpoint) -> caf::result<bool> {
+      return guarded("completed checkpoint store", [&] {
+        self->state.ensure_open();
+        self->state.checkpoints->add(checkpoint);
+        return true;
+      });
+    },
+    [=](latest_atom) -> caf::result<std::vector<completed_checkpoint>> {
+      return guarded("completed checkpoint store", [&] {
+        self->state.ensure_open();
+        // Re-read durable storage: another JobManager may have added checkpoints.
+        self->state.checkpoints->recover();
+        std::vector<completed_checkpoint> result;
+        if (auto latest = self->state.checkpoints->latest())
+          result.push_back(std::move(*latest));
+        return result;
+      });
+    },
+    [=](shutdown_atom, job_state final_state) -> caf::result<bool> {
+      auto result = guarded("checkpoint stores shutdown", [&] {
+        if (is_globally_terminal(final_state))
+          self->state.ensure_open();
+        if (self->state.checkpoints)
+          self->state.checkpoints->shutdown(final_state);
+        if (self->state.counter)
+          self->state.counter->shutdown(final_state);
+        return true;
+      });
+      self->quit();
+      return result;
+    },
+  };
+}
+
+struct job_graph_worker_state {
+  std::shared_ptr<submitted_job_graph_store> store;
+  static inline const char* name = "fjord.job_graph_store_worker";
+};
+
+caf::behavior job_graph_worker(caf::stateful_actor<job_graph_worker_state>* self,
+                               std::shared_ptr<submitted_job_graph_store> store) {
+  self->state.store = std::move(store);
+  return {
+    [=](put_atom, const job_graph& graph) -> caf::result<bool> {
+      return guarded("job graph store", [&] {
+        submitted_job_graph submitted;
+        submitted.graph = graph;
+        submitted.submitted_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+        self->state.store->put(submitted);
+        return true;
+      });
+    },
+    [=](remove_atom, const std::string& job_id) -> caf::result<bool> {
+      return guarded("job graph store", [&] {
+        self->state.store->remove(job_id);
+        return true;
+      });
+    },
+    [=](recover_atom) -> caf::result<std::vector<job_graph>> {
+      return guarded("job graph store", [&] {
+        auto recovered = self->state.store->recover_all();
+        for (auto& [job_id, problem] : recovered.failures)
+          spdlog::error("job {} cannot be recovered: {}", short_id(job_id), problem);
+        std::vector<job_graph> result;
+        for (auto& submitted : recovered.graphs)
+          result.push_back(std::move(submitted.graph));
+        return result;
+      });
+    },
+    [=](recover_atom, const std::string& job_id) -> caf::result<std::vector<job_graph>> {
+      return guarded("job graph store", [&] {
+        std::vector<job_graph> result;
+        if (auto submitted = self->state.store->recover(job_id))
+          result.push_back(std::move(submitted->graph));
+        return result;
+      });
+    },
+    [=](shutdown_atom) -> caf::result<bool> {
+      auto result = guarded("job graph store shutdown", [&] {
+        self->state.store->stop();
+        return true;
+      });
+      self->quit();
+      return result;
+    },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_checkpoint_store_worker(caf::actor_system& sys,
+                                         std::shared_ptr<checkpoint_recovery_factory> factory,
+                                         std::string job_id, int max_retained) {
+  return sys.spawn<caf::detached>(checkpoint_worker, std::move(factory), std::move(job_id),
+                                  max_retained);
+}
+
+caf::actor spawn_job_graph_store_worker(caf::actor_system& sys,
+                                        std::shared_ptr<submitted_job_graph_store> store) {
+  return sys.spawn<caf::detached>(job_graph_worker, std::move(store));
+}
+
+std::string describe(const caf::error& e) {
+  if (!e)
+    return "no error";
+  auto& ctx = e.context();
+  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
+    return ctx.get_as<std::string>(0);
+  if (e.category() == caf::atom("system"))
+    return caf::to_string(static_cast<caf::sec>(e.code()));
+  return caf::to_string(e);
+}
+
+}  // namespace fjord

@@ -1,0 +1,43 @@
+// Store workers: detached actors, each owning one store object. They are the only actors that
+// block (ZooKeeper and file-system calls), so the job manager, jobs, coordinators and tasks
+// never do (DESIGN.md, the threading rule). Requests are answered in order; a store_error or
+// any exception becomes a caf::error (sec::runtime_error) whose context is the message.
+//
+// checkpoint store worker (one per job; owns the completed-checkpoint store and the id counter,
+// created through the factory inside the worker's thread, then recover() + start()):
+//   (next_id_atom)                              -> int64_t       next checkpoint id
+//   (add_atom, completed_checkpoint)            -> bool          stored durably
+//   (latest_atom)                               -> std::vector<completed_checkpoint> (0 or 1)
+//   (shutdown_atom, job_state)                  -> bool          then the worker quits
+//
+// job graph store worker (one per JobManager; owns the submitted-job-graph store):
+//   (put_atom, job_graph)                       -> bool          persisted
+//   (remove_atom, std::string job_id)           -> bool
+//   (recover_atom)                              -> recovered graphs (std::vector<job_graph>,
+//                                                  failures logged)
+//   (recover_atom, std::string job_id)          -> std::vector<job_graph> (0 or 1)
+//   (shutdown_atom)                             -> bool          stop(), then quit
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+namespace fjord {
+
+class checkpoint_recovery_factory;
+class submitted_job_graph_store;
+
+caf::actor spawn_checkpoint_store_worker(caf::actor_system& sys,
+                                         std::shared_ptr<checkpoint_recovery_factory> factory,
+                                         std::string job_id, int max_retained);
+
+caf::actor spawn_job_graph_store_worker(caf::actor_system& sys,
+                                        std::shared_ptr<submitted_job_graph_store> store);
+
+/// The human-readable message of an error returned by a worker (or any CAF error).
+std::string describe(const caf::error& e);
+
+}  // namespace fjord

@@ -1,0 +1,523 @@
+#include "actors/task.hpp"
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <variant>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/sec.hpp>
+#include <caf/stateful_actor.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/atoms.hpp"
+#include "actors/detail/barrier_aligner.hpp"
+#include "common/ids.hpp"
+#include "messages/checkpoint_messages.hpp"
+#include "messages/data_messages.hpp"
+#include "operators/operator_registry.hpp"
+
+namespace fjord {
+
+namespace {
+
+using out_element = std::variant<std::vector<record>, barrier>;
+using in_element = std::variant<std::vector<record>, barrier>;
+
+struct out_channel {
+  caf::actor receiver;
+  std::int32_t receiver_channel = 0;
+  std::int32_t credits = 0;
+  std::vector<record> building;
+  std::deque<out_element> pending;
+};
+
+struct out_gate {
+  partitioning part = partitioning::forward;
+  key_selector key;
+  std::size_t first = 0;  ///< index of its first channel in task_actor_state::outputs
+  std::size_t count = 0;
+  std::size_t next = 0;  ///< round robin position
+};
+
+struct in_channel {
+  caf::actor sender;
+  std::int32_t sender_channel = 0;
+  std::deque<in_element> queue;
+};
+
+struct task_actor_state;
+
+/// Routes emitted records into the output channels' batches.
+class routing_collector : public collector {
+ public:
+  explicit routing_collector(task_actor_state& st) : st_(st) {}
+  void emit(record r) override;
+
+ private:
+  task_actor_state& st_;
+};
+
+struct task_actor_state {
+  std::string session;
+  task_deployment d;
+  task_options options;
+  std::unique_ptr<operator_base> op;
+  source_operator* source = nullptr;
+  stream_operator* stream = nullptr;
+  routing_collector out{*this};
+
+  std::vector<out_gate> gates;
+  std::vector<out_channel> outputs;
+  std::vector<in_channel> inputs;
+  std::optional<barrier_aligner> aligner;
+
+  bool started = false;
+  bool poll_scheduled = false;
+  bool exhausted = false;        ///< source: no more records
+  bool final_barrier_sent = false;
+  std::int64_t final_checkpoint_id = 0;
+  bool done = false;             ///< finished or failed: ignore everything
+
+  std::int64_t records_in = 0;
+  std::int64_t records_out = 0;
+  std::size_t in_rr = 0;
+
+  std::string label() const { return d.vertex + "#" + std::to_string(d.subtask); }
+
+  static inline const char* name = "fjord.task";
+};
+
+void routing_collector::emit(record r) {
+  auto& st = st_;
+  ++st.records_out;
+  auto push = [&](std::size_t index, record rec) {
+    auto& ch = st.outputs[index];
+    ch.building.push_back(std::move(rec));
+    if (ch.building.size() >= st.options.batch_size) {
+      ch.pending.emplace_back(std::move(ch.building));
+      ch.building = {};
+      ch.building.reserve(st.options.batch_size);
+    }
+  };
+  for (std::size_t g = 0; g < st.gates.size(); ++g) {
+    auto& gate = st.gates[g];
+    bool last_gate = g + 1 == st.gates.size();
+    switch (gate.part) {
+      case partitioning::forward:
+        push(gate.first + static_cast<std::size_t>(st.d.subtask) % gate.count,
+             last_gate ? std::move(r) : r);
+        break;
+      case partitioning::hash:
+        push(gate.first + gate.key(r) % gate.count, last_gate ? std::move(r) : r);
+        break;
+      case partitioning::rebalance:
+        push(gate.first + gate.next, last_gate ? std::move(r) : r);
+        gate.next = (gate.next + 1) % gate.count;
+        break;
+      case partitioning::broadcast:
+        for (std::size_t i = 0; i < gate.count; ++i)
+          push(gate.first + i, r);
+        break;
+    }
+  }
+}
+
+using task_actor = caf::stateful_actor<task_actor_state>;
+
+/// Sends what credits allow, in order; barriers need no credit but never overtake records.
+void send_pending(task_actor* self, out_channel& ch) {
+  while (!ch.pending.empty()) {
+    auto& front = ch.pending.front();
+    if (auto* b = std::get_if<barrier>(&front)) {
+      self->send(ch.receiver, *b);
+    } else {
+      if (ch.credits <= 0)
+        return;
+      --ch.credits;
+      self->send(ch.receiver,
+                 data_batch{ch.receiver_channel, std::move(std::get<std::vector<record>>(front))});
+    }
+    ch.pending.pop_front();
+  }
+}
+
+/// Moves partially filled batches to the pending queues and sends what credits allow.
+void flush_outputs(task_actor* self) {
+  auto& st = self->state;
+  for (auto& ch : st.outputs) {
+    if (!ch.building.empty()) {
+      ch.pending.emplace_back(std::move(ch.building));
+      ch.building = {};
+    }
+    send_pending(self, ch);
+  }
+}
+
+bool has_room(const task_actor_state& st) {
+  for (auto& ch : st.outputs)
+    if (ch.pending.size() >= st.options.max_pending_batches)
+      return false;
+  return true;
+}
+
+void emit_barrier(task_actor* self, std::int64_t id, std::int64_t timestamp, bool is_final) {
+  auto& st = self->state;
+  for (auto& ch : st.outputs) {
+    if (!ch.building.empty()) {
+      ch.pending.emplace_back(std::move(ch.building));
+      ch.building = {};
+    }
+    ch.pending.emplace_back(barrier{ch.receiver_channel, id, timestamp, is_final});
+    send_pending(self, ch);
+  }
+}
+
+void report_state(task_actor* self, task_state state, const std::string& error = {});
+
+void send_metrics(task_actor* self) {
+  auto& st = self->state;
+  self->send(st.d.job, task_metrics{st.session, st.d.job_id, st.d.attempt, st.d.vertex,
+                                    st.d.subtask, st.records_in, st.records_out, st.exhausted});
+}
+
+void fail(task_actor* self, const std::string& why) {
+  auto& st = self->state;
+  if (st.done)
+    return;
+  st.done = true;
+  spdlog::warn("task {} of job {} (attempt {}) failed: {}", st.label(), short_id(st.d.job_id),
+               st.d.attempt, why);
+  report_state(self, task_state::failed, why);
+  self->quit(caf::make_error(caf::sec::runtime_error, why));
+}
+
+void report_state(task_actor* self, task_state state, const std::string& error) {
+  auto& st = self->state;
+  self->send(st.d.job, task_state_changed{st.session, st.d.job_id, st.d.attempt, st.d.vertex,
+                                          st.d.subtask, state, error});
+}
+
+void acknowledge(task_actor* self, std::int64_t checkpoint_id, std::string bytes) {
+  auto& st = self->state;
+  acknowledge_checkpoint ack;
+  ack.leader_session = st.session;
+  ack.job_id = st.d.job_id;
+  ack.attempt = st.d.attempt;
+  ack.checkpoint_id = checkpoint_id;
+  ack.state = subtask_state{st.d.vertex, st.d.subtask, std::move(bytes)};
+  self->send(st.d.coordinator, std::move(ack));
+}
+
+void decline(task_actor* self, std::int64_t checkpoint_id, const std::string& reason) {
+  auto& st = self->state;
+  self->send(st.d.coordinator,
+             decline_checkpoint{st.session, st.d.job_id, st.d.attempt, checkpoint_id,
+                                st.d.vertex, st.d.subtask, reason});
+}
+
+void schedule_poll(task_actor* self) {
+  auto& st = self->state;
+  if (st.poll_scheduled || st.done)
+    return;
+  st.poll_scheduled = true;
+  self->send(self, poll_atom::value);
+}
+
+/// Sources: emit one batch worth of records if there is room.
+void poll_source(task_actor* self) {
+  auto& st = self->state;
+  if (st.exhausted || st.final_barrier_sent || !has_room(st))
+    return;
+  auto result = st.source->poll(st.out, st.options.batch_size * 2);
+  flush_outputs(self);
+  switch (result.status) {
+    case source_operator::poll_status::more:
+      schedule_poll(self);
+      break;
+    case source_operator::poll_status::idle:
+      st.poll_scheduled = true;
+      self->delayed_send(self, std::max(result.wait, std::chrono::milliseconds{1}),
+                         poll_atom::value);
+      break;
+    case source_operator::poll_status::exhausted:
+      st.exhausted = true;
+      send_metrics(self);
+      break;
+  }
+}
+
+void on_aligned(task_actor* self, const barrier_aligner::aligned& a) {
+  auto& st = self->state;
+  std::string bytes;
+  try {
+    if (a.is_final)
+      st.stream->end_of_input(st.out);
+    bytes = st.op->snapshot(a.checkpoint_id);
+  } catch (const std::exception& e) {
+    // The checkpoint fails fast; the task itself stays healthy unless this was the end.
+    decline(self, a.checkpoint_id, std::string{"snapshot failed: "} + e.what());
+    emit_barrier(self, a.checkpoint_id, a.timestamp_ms, a.is_final);
+    st.aligner->release();
+    if (a.is_final)
+      fail(self, std::string{"final snapshot failed: "} + e.what());
+    return;
+  }
+  emit_barrier(self, a.checkpoint_id, a.timestamp_ms, a.is_final);
+  acknowledge(self, a.checkpoint_id, std::move(bytes));
+  st.aligner->release();
+  if (a.is_final) {
+    st.final_barrier_sent = true;
+    st.final_checkpoint_id = a.checkpoint_id;
+  }
+}
+
+/// Non-sources: process queued input while there is room downstream.
+void drain_inputs(task_actor* self) {
+  auto& st = self->state;
+  constexpr int max_batches_per_turn = 16;
+  int processed = 0;
+  while (!st.done && has_room(st)) {
+    // Pick the next channel with input that is not held back by alignment.
+    std::optional<std::size_t> pick;
+    for (std::size_t k = 0; k < st.inputs.size(); ++k) {
+      auto i = (st.in_rr + k) % st.inputs.size();
+      if (!st.inputs[i].queue.empty() && !st.aligner->blocked(i)) {
+        pick = i;
+        break;
+      }
+    }
+    if (!pick)
+      break;
+    auto i = *pick;
+    st.in_rr = i + 1;
+    auto element = std::move(st.inputs[i].queue.front());
+    st.inputs[i].queue.pop_front();
+    if (auto* batch = std::get_if<std::vector<record>>(&element)) {
+      st.records_in += static_cast<std::int64_t>(batch->size());
+      for (auto& r : *batch)
+        st.stream->process(r, st.out);
+      self->send(st.inputs[i].sender, credit{st.inputs[i].sender_channel, 1});
+      if (++processed >= max_batches_per_turn) {
+        flush_outputs(self);
+        schedule_poll(self);  // continue in the next turn, after other messages
+        return;
+      }
+    } else {
+      auto& b = std::get<barrier>(element);
+      if (auto aligned = st.aligner->on_barrier(i, b.checkpoint_id, b.timestamp_ms, b.is_final))
+        on_aligned(self, *aligned);
+    }
+  }
+  flush_outputs(self);
+}
+
+void resume(task_actor* self) {
+  auto& st = self->state;
+  if (!st.started || st.done)
+    return;
+  if (st.source) {
+    if (!st.poll_scheduled)
+      poll_source(self);
+  } else {
+    drain_inputs(self);
+  }
+}
+
+/// Runs `f`; an exception from the operator fails the task.
+template <class F>
+void guarded(task_actor* self, const char* what, F&& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    fail(self, std::string{what} + ": " + e.what());
+  }
+}
+
+bool accepts(const task_actor_state& st, const std::string& session, const std::string& job_id,
+             std::int32_t attempt) {
+  return session == st.session && job_id == st.d.job_id && attempt == st.d.attempt;
+}
+
+caf::behavior task_behavior(task_actor* self, std::string session, task_deployment d,
+                            task_options options) {
+  auto& st = self->state;
+  st.session = std::move(session);
+  st.d = std::move(d);
+  st.options = options;
+  st.inputs.resize(static_cast<std::size_t>(st.d.num_input_channels));
+  st.aligner.emplace(st.inputs.size());
+  try {
+    auto& registry = operator_registry::global();
+    auto* descriptor = registry.find(st.d.op);
+    if (descriptor == nullptr)
+      throw std::runtime_error("unknown operator '" + st.d.op + "'");
+    st.op = descriptor->create();
+    st.source = dynamic_cast<source_operator*>(st.op.get());
+    st.stream = dynamic_cast<stream_operator*>(st.op.get());
+    if (!st.source && !st.stream)
+      throw std::runtime_error("operator '" + st.d.op + "' is neither a source nor a stream "
+                               "operator");
+    operator_context ctx;
+    ctx.job_id = st.d.job_id;
+    ctx.vertex = st.d.vertex;
+    ctx.subtask = st.d.subtask;
+    ctx.parallelism = st.d.parallelism;
+    ctx.attempt = st.d.attempt;
+    ctx.params = operator_params(nlohmann::json::parse(st.d.params_json),
+                                 "vertex '" + st.d.vertex + "' params");
+    st.op->open(ctx);
+    if (st.d.has_state)
+      st.op->restore(st.d.state, st.d.restored_checkpoint_id);
+    st.d.state.clear();
+    st.d.state.shrink_to_fit();
+  } catch (const std::exception& e) {
+    auto why = std::string{"cannot start: "} + e.what();
+    self->send(self, fail_atom::value, why);
+  }
+  return {
+    [=](fail_atom, const std::string& why) { fail(self, why); },
+    [=](const start_task& msg) {
+      auto& st = self->state;
+      if (!accepts(st, msg.leader_session, msg.job_id, msg.attempt) || st.started || st.done)
+        return;
+      guarded(self, "wiring", [&] {
+        auto& registry = operator_registry::global();
+        for (auto& gate : msg.outputs) {
+          out_gate g;
+          g.part = gate.part;
+          g.first = st.outputs.size();
+          g.count = gate.channels.size();
+          if (g.count == 0)
+            throw std::runtime_error("output gate to '" + gate.target_vertex
+                                     + "' has no channels");
+          if (gate.part == partitioning::hash)
+            g.key = registry.key_selector_for(
+              gate.target_op, operator_params(nlohmann::json::parse(gate.target_params_json),
+                                              "vertex '" + gate.target_vertex + "' params"));
+          g.next = static_cast<std::size_t>(st.d.subtask) % g.count;
+          for (auto& ch : gate.channels) {
+            out_channel oc;
+            oc.receiver = ch.receiver;
+            oc.receiver_channel = ch.receiver_channel;
+            oc.building.reserve(st.options.batch_size);
+            st.outputs.push_back(std::move(oc));
+          }
+          st.gates.push_back(std::move(g));
+        }
+        if (msg.inputs.size() != st.inputs.size())
+          throw std::runtime_error("expected " + std::to_string(st.inputs.size())
+                                   + " input channels, got " + std::to_string(msg.inputs.size()));
+        for (std::size_t i = 0; i < msg.inputs.size(); ++i) {
+          st.inputs[i].sender = msg.inputs[i].sender;
+          st.inputs[i].sender_channel = msg.inputs[i].sender_channel;
+          self->send(st.inputs[i].sender,
+                     credit{st.inputs[i].sender_channel, st.options.initial_credits});
+        }
+        st.started = true;
+        report_state(self, task_state::running);
+        self->delayed_send(self, std::chrono::milliseconds{st.options.metrics_interval_ms},
+                           tick_atom::value);
+        resume(self);
+      });
+    },
+    [=](data_batch& batch) {
+      auto& st = self->state;
+      if (st.done)
+        return;
+      if (batch.channel < 0 || static_cast<std::size_t>(batch.channel) >= st.inputs.size())
+        return fail(self, "data for unknown input channel " + std::to_string(batch.channel));
+      st.inputs[static_cast<std::size_t>(batch.channel)].queue.emplace_back(
+        std::move(batch.records));
+      if (st.started && !st.poll_scheduled)
+        guarded(self, "processing", [&] { drain_inputs(self); });
+    },
+    [=](const barrier& b) {
+      auto& st = self->state;
+      if (st.done)
+        return;
+      if (b.channel < 0 || static_cast<std::size_t>(b.channel) >= st.inputs.size())
+        return fail(self, "barrier for unknown input channel " + std::to_string(b.channel));
+      st.inputs[static_cast<std::size_t>(b.channel)].queue.emplace_back(b);
+      if (st.started && !st.poll_scheduled)
+        guarded(self, "processing", [&] { drain_inputs(self); });
+    },
+    [=](const credit& c) {
+      auto& st = self->state;
+      if (st.done || c.channel < 0 || static_cast<std::size_t>(c.channel) >= st.outputs.size())
+        return;
+      auto& ch = st.outputs[static_cast<std::size_t>(c.channel)];
+      ch.credits += c.batches;
+      send_pending(self, ch);
+      guarded(self, "processing", [&] { resume(self); });
+    },
+    [=](poll_atom) {
+      auto& st = self->state;
+      st.poll_scheduled = false;
+      if (st.done)
+        return;
+      guarded(self, "processing", [&] { resume(self); });
+    },
+    [=](const trigger_checkpoint& msg) {
+      auto& st = self->state;
+      if (!accepts(st, msg.leader_session, msg.job_id, msg.attempt) || st.done)
+        return;
+      if (!st.source || !st.started)
+        return decline(self, msg.checkpoint_id, "task is not a running source");
+      if (st.final_barrier_sent)
+        return decline(self, msg.checkpoint_id, "source already ended its stream");
+      if (msg.is_final && !st.exhausted)
+        return decline(self, msg.checkpoint_id, "final checkpoint before the end of input");
+      std::string bytes;
+      try {
+        bytes = st.op->snapshot(msg.checkpoint_id);
+      } catch (const std::exception& e) {
+        return decline(self, msg.checkpoint_id, std::string{"snapshot failed: "} + e.what());
+      }
+      emit_barrier(self, msg.checkpoint_id, msg.timestamp_ms, msg.is_final);
+      acknowledge(self, msg.checkpoint_id, std::move(bytes));
+      if (msg.is_final) {
+        st.final_barrier_sent = true;
+        st.final_checkpoint_id = msg.checkpoint_id;
+      }
+    },
+    [=](const notify_checkpoint_complete& msg) {
+      auto& st = self->state;
+      if (!accepts(st, msg.leader_session, msg.job_id, msg.attempt) || st.done)
+        return;
+      guarded(self, "commit", [&] { st.op->notify_checkpoint_complete(msg.checkpoint_id); });
+      if (st.done)
+        return;
+      if (msg.is_final && st.final_barrier_sent && msg.checkpoint_id == st.final_checkpoint_id) {
+        guarded(self, "close", [&] { st.op->close(); });
+        if (st.done)
+          return;
+        st.done = true;
+        send_metrics(self);
+        report_state(self, task_state::finished);
+        self->quit();
+      }
+    },
+    [=](tick_atom) {
+      auto& st = self->state;
+      if (st.done)
+        return;
+      send_metrics(self);
+      self->delayed_send(self, std::chrono::milliseconds{st.options.metrics_interval_ms},
+                         tick_atom::value);
+    },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_task(caf::actor_system& sys, const std::string& leader_session,
+                      const task_deployment& deployment, const task_options& options) {
+  return sys.spawn(task_behavior, leader_session, deployment, options);
+}
+
+}  // namespace fjord

@@ -1,0 +1,38 @@
+// Task actors: one per subtask of an execution attempt, spawned by a TaskManager. A task runs
+// one operator: a source is polled while there is room downstream; a transformation or sink is
+// fed from its input channels with barrier alignment. Records travel in batches directly to the
+// downstream task actors under credit-based flow control (the receiver grants batches, the
+// sender waits), so no mailbox grows without bound.
+//
+// Protocol (all fenced by leader session, job id and attempt where they carry them):
+//   start_task                  wire outputs/inputs, grant initial credits, report RUNNING
+//   data_batch / barrier        input from an upstream task
+//   credit                      more room on an output channel
+//   trigger_checkpoint          (sources) snapshot, emit barrier, acknowledge
+//   notify_checkpoint_complete  commit (sinks); after the final one: close, report FINISHED, quit
+// A task that fails reports FAILED with the cause and quits with an error; the job monitors it.
+#pragma once
+
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include "messages/task_messages.hpp"
+
+namespace fjord {
+
+/// Tuning of the data path.
+struct task_options {
+  std::size_t batch_size = 512;        ///< records per batch
+  std::int32_t initial_credits = 4;    ///< batches each input channel may have in flight
+  std::size_t max_pending_batches = 2; ///< per output channel, before the task stops producing
+  std::int64_t metrics_interval_ms = 100;
+};
+
+/// Spawns the task actor for `deployment`. The operator is created, opened and restored
+/// inside the actor; a failure there is reported as a FAILED task.
+caf::actor spawn_task(caf::actor_system& sys, const std::string& leader_session,
+                      const task_deployment& deployment, const task_options& options = {});
+
+}  // namespace fjord

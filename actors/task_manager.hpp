@@ -1,0 +1,31 @@
+// The TaskManager actor: offers slots to the leading JobManager, spawns task actors on
+// deploy_task, and cancels them on request or when the leader goes away. Tasks run in the
+// TaskManager's actor system; the JobManager reaches them through the handles it gets back.
+//
+// Protocol (fenced by the leader session it registered under):
+//   deploy_task  -> caf::actor (the task)
+//   cancel_tasks -> kills the job's tasks of attempts <= the given one
+#pragma once
+
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include "actors/task.hpp"
+
+namespace fjord {
+
+struct task_manager_options {
+  std::string id;  ///< unique name, e.g. "tm-1"
+  std::int32_t slots = 1;
+  task_options tasks;
+  std::int64_t registration_retry_ms = 500;
+};
+
+/// Registers with `job_manager` (asking it for its leader session first) and re-registers
+/// whenever that fails.
+caf::actor spawn_task_manager(caf::actor_system& sys, caf::actor job_manager,
+                              task_manager_options options);
+
+}  // namespace fjord
