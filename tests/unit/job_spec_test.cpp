@@ -439,3 +439,27 @@ TEST_CASE("job spec: load_job_spec reads a file, and names the path when it cann
     CHECK(starts_with(e.what(), path + ": not valid JSON: parse error at line 1"));
   }
 }
+
+TEST_CASE("job spec: the example jobs are valid and have the documented shape") {
+  auto jobs = std::filesystem::path{__FILE__}.parent_path().parent_path().parent_path() /
+              "examples";
+  auto sum = load_job_spec((jobs / "jobs/exactly_once_sum.json").string(),
+                           operator_registry::global());
+  CHECK(sum.vertices.size() == 3);
+  CHECK(sum.checkpoints.interval_ms == 100);
+  CHECK(sum.max_parallelism() == 4);
+  CHECK(sum.total_subtasks() == 10);
+
+  auto print = load_job_spec((jobs / "jobs/print_numbers.json").string(),
+                             operator_registry::global());
+  CHECK(print.vertices[1].op == "stdout");
+
+  // The input path is relative to the repository root; point it there from any directory.
+  auto words = load_job_spec((jobs / "jobs/word_count.json").string(),
+                             operator_registry::global(),
+                             {"lines.path=" + (jobs / "data/words.txt").string()});
+  REQUIRE(words.vertices.size() == 4);
+  CHECK(words.vertices[0].op == "file_lines");
+  CHECK(words.vertices[3].op == "transactional_file");
+  CHECK(words.edges[2].part == partitioning::forward);
+}
