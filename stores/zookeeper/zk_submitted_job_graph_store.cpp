@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <thread>
 
 #include <fmt/format.h>
@@ -34,6 +35,9 @@ struct zk_submitted_job_graph_store::watch_state {
   std::set<std::string> owned;          ///< added or recovered by this instance
   std::set<std::string> removed_by_me;  ///< removed by this instance, maybe still listed
   std::set<std::string> known;          ///< the children at the last listing
+  /// job id -> encoded graph of a put whose create may or may not have happened (connection
+  /// lost, outcome unknown): if the znode holds exactly these bytes, it is ours.
+  std::map<std::string, std::string> uncertain;
   job_graph_listener* listener = nullptr;
 
   std::mutex signal;
@@ -194,6 +198,27 @@ void zk_submitted_job_graph_store::stop() {
 void zk_submitted_job_graph_store::own(const std::string& job_id) {
   watch_->owned.insert(job_id);
   watch_->removed_by_me.erase(job_id);
+  watch_->uncertain.erase(job_id);
+}
+
+bool zk_submitted_job_graph_store::claim_uncertain(const std::string& job_id) {
+  auto i = watch_->uncertain.find(job_id);
+  if (i == watch_->uncertain.end())
+    return false;
+  submitted_job_graph stored;
+  try {
+    stored = handles_.get(job_id);
+  } catch (const store_error& e) {
+    if (e.which() == kind::unavailable)
+      throw;  // still unknown
+    watch_->uncertain.erase(i);
+    return false;
+  }
+  bool mine = encode(stored) == i->second;
+  watch_->uncertain.erase(i);
+  if (mine)
+    own(job_id);
+  return mine;
 }
 
 void zk_submitted_job_graph_store::put(const submitted_job_graph& graph) {
@@ -211,12 +236,14 @@ void zk_submitted_job_graph_store::put(const submitted_job_graph& graph) {
         spdlog::info("job graph {} ({}) stored", short_id(id), graph.graph.name);
         return;
       } catch (const store_error& e) {
+        if (e.which() == kind::unavailable)
+          watch_->uncertain[id] = encode(graph);
         if (e.which() != kind::conflict)
           throw;
         continue;  // created meanwhile: look again
       }
     }
-    if (watch_->owned.count(id) == 0)
+    if (watch_->owned.count(id) == 0 && !claim_uncertain(id))
       throw store_error(kind::conflict,
                         fmt::format("job graph {} exists and belongs to another JobManager: "
                                     "refusing to overwrite it",
@@ -283,7 +310,7 @@ recovered_job_graphs zk_submitted_job_graph_store::recover_all() {
 void zk_submitted_job_graph_store::remove(const std::string& job_id) {
   check_job_id(job_id);
   std::lock_guard<std::mutex> guard{watch_->ops};
-  if (watch_->owned.count(job_id) == 0)
+  if (watch_->owned.count(job_id) == 0 && !claim_uncertain(job_id))
     return;
   handles_.remove_and_discard(job_id);
   watch_->owned.erase(job_id);

@@ -4,7 +4,9 @@
 //
 // Ownership: a store instance may replace or remove only graphs it added or recovered itself
 // (its "owned" set); putting a job id that exists but is not owned is refused with
-// store_error(conflict) naming the job, so two JobManagers never overwrite each other.
+// store_error(conflict) naming the job, so two JobManagers never overwrite each other. A put
+// that failed with an unknown outcome (connection lost) is remembered: if the znode turns out
+// to hold exactly that graph, a later put or remove claims it as its own.
 //
 // Race detection: after start(), a child watch on the jobgraphs node (re-armed on every event)
 // feeds a small background thread that lists the children and compares them with the previous
@@ -61,6 +63,9 @@ class zk_submitted_job_graph_store : public submitted_job_graph_store {
 
  private:
   void own(const std::string& job_id);
+  /// After a put whose outcome was unknown: true (and now owned) if the znode holds exactly
+  /// the graph that put tried to write. Requires the ops lock.
+  bool claim_uncertain(const std::string& job_id);
 
   zk::client_ptr client_;
   zk_state_handle_store<submitted_job_graph> handles_;

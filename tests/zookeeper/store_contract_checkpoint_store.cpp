@@ -10,8 +10,8 @@
 using namespace fjord;
 namespace fs = std::filesystem;
 
-#define ALL_CHECKPOINT_ENVS test::standalone_env, test::fake_zk_env
-#define ZK_CHECKPOINT_ENVS test::fake_zk_env
+#define ALL_CHECKPOINT_ENVS test::standalone_env, test::fake_zk_env, test::real_zk_env
+#define ZK_CHECKPOINT_ENVS test::fake_zk_env, test::real_zk_env
 
 namespace {
 

@@ -13,8 +13,8 @@
 
 using namespace fjord;
 
-#define ALL_COUNTER_ENVS test::standalone_env, test::fake_zk_env
-#define ZK_COUNTER_ENVS test::fake_zk_env
+#define ALL_COUNTER_ENVS test::standalone_env, test::fake_zk_env, test::real_zk_env
+#define ZK_COUNTER_ENVS test::fake_zk_env, test::real_zk_env
 
 namespace {
 

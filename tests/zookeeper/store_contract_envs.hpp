@@ -4,7 +4,8 @@
 //
 //   standalone_env  in-memory stores (no shared backing: `durable` is false)
 //   fake_zk_env     ZooKeeper stores on the in-memory fake server
-//   real_zk_env     ZooKeeper stores on a real server (store_contract_real_env.hpp)
+//   real_zk_env     ZooKeeper stores on a real server (the binary's shared test server, a
+//                   root path of its own)
 #pragma once
 
 #include <memory>
@@ -16,8 +17,10 @@
 #include "stores/zookeeper/zk_checkpoint_id_counter.hpp"
 #include "stores/zookeeper/zk_completed_checkpoint_store.hpp"
 #include "stores/zookeeper/zk_fake_client.hpp"
+#include "stores/zookeeper/zk_real_client.hpp"
 #include "stores/zookeeper/zk_submitted_job_graph_store.hpp"
 #include "tests/zookeeper/store_contract_util.hpp"
+#include "tests/zookeeper/zk_test_server.hpp"
 
 namespace fjord::test {
 
@@ -86,6 +89,37 @@ struct fake_zk_env : zk_env_base<fake_zk_env> {
   }
   zk::client_ptr new_client() { return new_fake_client(); }
   zk::fake_zk_client& fake() { return static_cast<zk::fake_zk_client&>(*client()); }
+};
+
+inline zk::client_ptr connect_real(const std::string& quorum, const std::string& root,
+                                   std::int64_t session_timeout_ms = 4000) {
+  zk::connect_options o;
+  o.quorum = quorum;
+  o.root = root;
+  o.session_timeout_ms = session_timeout_ms;
+  o.connection_timeout_ms = 10000;
+  return zk::real_zk_client::connect(o);
+}
+
+struct real_zk_env : zk_env_base<real_zk_env> {
+  static constexpr const char* name = "real ZooKeeper";
+
+  std::string root = zk::testing::unique_root("stores");
+
+  zk::client_ptr new_client() {
+    return connect_real(zk::testing::zk_test_server::shared().quorum(), root);
+  }
+};
+
+/// A real server of its own, so that a test can stop and start it under the stores.
+struct restartable_zk_env : zk_env_base<restartable_zk_env> {
+  static constexpr const char* name = "restartable real ZooKeeper";
+
+  zk::testing::zk_test_server server;
+  std::string root = zk::testing::unique_root("restart");
+
+  restartable_zk_env() { server.start(); }
+  zk::client_ptr new_client() { return connect_real(server.quorum(), root, 8000); }
 };
 
 }  // namespace fjord::test

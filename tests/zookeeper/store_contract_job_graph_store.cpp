@@ -15,7 +15,7 @@
 using namespace fjord;
 namespace fs = std::filesystem;
 
-#define JOB_GRAPH_ENVS test::fake_zk_env
+#define JOB_GRAPH_ENVS test::fake_zk_env, test::real_zk_env
 
 namespace {
 
