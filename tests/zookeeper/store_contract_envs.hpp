@@ -15,6 +15,7 @@
 #include "stores/standalone/standalone_stores.hpp"
 #include "stores/zookeeper/file_state_storage.hpp"
 #include "stores/zookeeper/zk_checkpoint_id_counter.hpp"
+#include "stores/zookeeper/zk_checkpoint_recovery_factory.hpp"
 #include "stores/zookeeper/zk_completed_checkpoint_store.hpp"
 #include "stores/zookeeper/zk_fake_client.hpp"
 #include "stores/zookeeper/zk_real_client.hpp"
@@ -56,14 +57,19 @@ struct zk_env_base {
     return client_;
   }
 
+  /// The stores come from the recovery factory, as the JobManager gets them.
+  zk_checkpoint_recovery_factory& factory() {
+    if (!factory_)
+      factory_ = std::make_unique<zk_checkpoint_recovery_factory>(
+        client(), storage, checkpoints_path, counter_path, fast_retry());
+    return *factory_;
+  }
   std::unique_ptr<completed_checkpoint_store> checkpoint_store(const std::string& job,
                                                                int retained) {
-    return std::make_unique<zk_completed_checkpoint_store>(client(), checkpoints_path, job,
-                                                           retained, storage, fast_retry());
+    return factory().create_completed_checkpoint_store(job, retained);
   }
   std::unique_ptr<checkpoint_id_counter> counter(const std::string& job) {
-    return std::make_unique<zk_checkpoint_id_counter>(client(), counter_path, job,
-                                                      fast_retry());
+    return factory().create_checkpoint_id_counter(job);
   }
 
   /// A job-graph store on `session` (default: the shared one); a second JobManager uses a
@@ -77,6 +83,7 @@ struct zk_env_base {
 
  protected:
   zk::client_ptr client_;
+  std::unique_ptr<zk_checkpoint_recovery_factory> factory_;
 };
 
 struct fake_zk_env : zk_env_base<fake_zk_env> {
