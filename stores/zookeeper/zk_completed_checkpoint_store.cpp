@@ -85,9 +85,12 @@ void zk_completed_checkpoint_store::recover() {
             [](const auto& x, const auto& y) { return x.first < y.first; });
   auto keep_from = found.size() > max_retained_ ? found.size() - max_retained_ : 0;
   // Rebuilt from scratch: recovering twice must not duplicate anything (FLINK-3499).
-  std::deque<std::pair<std::string, completed_checkpoint>> recovered;
-  for (auto i = keep_from; i < found.size(); ++i)
-    recovered.emplace_back(found[i].second->name, std::move(found[i].second->value));
+  std::deque<retained> recovered;
+  for (auto i = keep_from; i < found.size(); ++i) {
+    auto& e = *found[i].second;
+    recovered.push_back(retained{subsumed_entry{e.name, e.version, e.handle},
+                                 std::move(e.value)});
+  }
   for (std::size_t i = 0; i < keep_from; ++i) {
     try {
       handles_.remove_and_discard(found[i].second->name);
@@ -102,45 +105,38 @@ void zk_completed_checkpoint_store::recover() {
                  unreadable.size());
   else
     spdlog::info("job {}: recovered {} completed checkpoint(s), latest {} ({} unreadable)",
-                 short_id(job_id_), checkpoints_.size(), checkpoints_.back().second.checkpoint_id,
+                 short_id(job_id_), checkpoints_.size(), checkpoints_.back().checkpoint.checkpoint_id,
                  unreadable.size());
 }
 
 void zk_completed_checkpoint_store::add(const completed_checkpoint& checkpoint) {
   auto name = node_name(checkpoint.checkpoint_id);
-  handles_.add(name, checkpoint);
-  auto pos = std::find_if(checkpoints_.begin(), checkpoints_.end(), [&](const auto& x) {
-    return x.second.checkpoint_id > checkpoint.checkpoint_id;
-  });
-  checkpoints_.emplace(pos, name, checkpoint);
-  subsume();
-}
-
-void zk_completed_checkpoint_store::subsume() {
-  while (checkpoints_.size() > max_retained_) {
-    auto& oldest = checkpoints_.front();
-    try {
-      handles_.remove_and_discard(oldest.first);
-    } catch (const store_error& e) {
-      // The new checkpoint is durable already: the old one stays in ZooKeeper until the next
-      // recover() or a terminal shutdown removes it.
-      spdlog::warn("cannot subsume checkpoint {}/{}: {}", root(), oldest.first, e.what());
-    }
+  // The oldest ones that the new checkpoint pushes beyond the limit.
+  std::vector<subsumed_entry> subsumed;
+  auto count = checkpoints_.size() + 1;
+  auto excess = count > max_retained_ ? count - max_retained_ : 0;
+  for (std::size_t i = 0; i < excess; ++i)
+    subsumed.push_back(checkpoints_[i].entry);
+  auto handle = handles_.add_subsuming(name, checkpoint, subsumed);
+  for (std::size_t i = 0; i < excess; ++i)
     checkpoints_.pop_front();
-  }
+  auto pos = std::find_if(checkpoints_.begin(), checkpoints_.end(), [&](const retained& x) {
+    return x.checkpoint.checkpoint_id > checkpoint.checkpoint_id;
+  });
+  checkpoints_.insert(pos, retained{subsumed_entry{name, 0, handle}, checkpoint});
 }
 
 std::optional<completed_checkpoint> zk_completed_checkpoint_store::latest() {
   if (checkpoints_.empty())
     return std::nullopt;
-  return checkpoints_.back().second;
+  return checkpoints_.back().checkpoint;
 }
 
 std::vector<completed_checkpoint> zk_completed_checkpoint_store::all() {
   std::vector<completed_checkpoint> result;
   result.reserve(checkpoints_.size());
   for (auto& x : checkpoints_)
-    result.push_back(x.second);
+    result.push_back(x.checkpoint);
   return result;
 }
 

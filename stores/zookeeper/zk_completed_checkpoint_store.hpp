@@ -2,8 +2,11 @@
 // 19 digits> (so that name order is numeric order: 9 < 10, 99 < 100), each pointing to a file
 // with the checkpoint (zk_state_handle_store).
 //
-// add() stores the new checkpoint first, then subsumes the oldest beyond max_retained(); a
-// failure to subsume is logged, never turned into a failed add (the new checkpoint is durable).
+// add() writes the new checkpoint's file, then creates its znode and deletes the znodes of the
+// oldest beyond max_retained() in one atomic multi (so there is never one too few, and it costs
+// one round trip), then deletes the subsumed files. If that transaction cannot apply (an old
+// znode is already gone), the new one is stored alone and the old ones removed one by one; a
+// failure to subsume is logged, never turned into a failed add (the new one is durable).
 // recover() rebuilds the local list from ZooKeeper from scratch (idempotent): the newest
 // max_retained() readable checkpoints, falling back past unreadable ones, which are logged and
 // left in place; older readable ones are removed. shutdown() deletes everything (znodes, files,
@@ -47,13 +50,16 @@ class zk_completed_checkpoint_store : public completed_checkpoint_store {
   static std::string node_name(std::int64_t checkpoint_id);
 
  private:
-  void subsume();
+  struct retained {
+    subsumed_entry entry;  ///< znode name, version and file: what subsuming it deletes
+    completed_checkpoint checkpoint;
+  };
 
   std::string job_id_;
   std::size_t max_retained_;
   zk_state_handle_store<completed_checkpoint> handles_;
-  /// (znode name, checkpoint), oldest first.
-  std::deque<std::pair<std::string, completed_checkpoint>> checkpoints_;
+  /// Oldest first.
+  std::deque<retained> checkpoints_;
 };
 
 }  // namespace fjord

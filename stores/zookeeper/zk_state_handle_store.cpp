@@ -29,6 +29,17 @@ std::string last_segment(const std::string& path) {
 
 }  // namespace
 
+namespace {
+
+// The store could not find out whether its write happened: whatever the first error said,
+// the caller must treat the outcome as unknown.
+store_error outcome_unknown(const zk::zk_error& e) {
+  return store_error(store_error::kind::unavailable,
+                     std::string{e.what()} + " (outcome unknown: ZooKeeper unreachable)");
+}
+
+}  // namespace
+
 store_error to_store_error(const zk::zk_error& e) {
   using ec = zk::error_code;
   switch (e.code()) {
@@ -83,7 +94,67 @@ void zk_handle_store::ensure_root() {
 std::string zk_handle_store::add(const std::string& name, record_type type,
                                  const std::string& sealed, zk::create_mode mode) {
   check_name(name);
+  return create_for(name, storage_->store(type, sealed, file_prefix_), mode);
+}
+
+state_handle zk_handle_store::add_subsuming(const std::string& name, record_type type,
+                                            const std::string& sealed,
+                                            const std::vector<subsumed_entry>& subsumed) {
+  check_name(name);
+  for (auto& s : subsumed)
+    check_name(s.name);
   auto handle = storage_->store(type, sealed, file_prefix_);
+  if (subsumed.empty()) {
+    create_for(name, handle, zk::create_mode::persistent);
+    return handle;
+  }
+  auto path = path_of(name);
+  std::vector<zk::op> ops;
+  ops.push_back(zk::op::create(path, encode(handle)));
+  for (auto& s : subsumed)
+    ops.push_back(zk::op::remove(path_of(s.name), s.version));
+  try {
+    retry_.run([&] { return client_->multi(ops); });
+  } catch (const zk::zk_error& e) {
+    // The transaction is atomic: the new znode pointing to the new file proves all of it.
+    switch (probe(path, handle.path)) {
+      case pointer::to_file:
+        spdlog::info("transaction creating {} reported '{}' but it was applied", path,
+                     zk::to_string(e.code()));
+        break;
+      case pointer::unknown:
+        spdlog::warn("transaction creating {} failed ({}) and its outcome cannot be checked: "
+                     "file {} is kept",
+                     path, zk::to_string(e.code()), handle.path);
+        throw outcome_unknown(e);
+      case pointer::elsewhere:
+        discard_quietly(handle, "its znode exists already");
+        throw store_error(kind::conflict, fmt::format("{} exists already", path));
+      case pointer::missing:
+        if (!zk::is_user_error(e.code())) {
+          discard_quietly(handle, "its znode was not created");
+          throw to_store_error(e);
+        }
+        // A subsumed entry is gone or changed, or the root is missing: store the new entry on
+        // its own first, then remove the old ones.
+        create_for(name, handle, zk::create_mode::persistent);
+        for (auto& s : subsumed) {
+          try {
+            remove_and_discard(s.name);
+          } catch (const store_error& err) {
+            spdlog::warn("cannot remove subsumed entry {}: {}", path_of(s.name), err.what());
+          }
+        }
+        return handle;
+    }
+  }
+  for (auto& s : subsumed)
+    discard_quietly(s.handle, "it was subsumed");
+  return handle;
+}
+
+std::string zk_handle_store::create_for(const std::string& name, const state_handle& handle,
+                                        zk::create_mode mode) {
   auto path = path_of(name);
   auto data = encode(handle);
   auto create = [&] { return retry_.run([&] { return client_->create(path, data, mode); }); };
@@ -109,7 +180,7 @@ std::string zk_handle_store::add(const std::string& name, record_type type,
         spdlog::warn("create of {} failed ({}) and its outcome cannot be checked: file {} is "
                      "kept (an orphan if the create did not happen)",
                      path, zk::to_string(e.code()), handle.path);
-        break;
+        throw outcome_unknown(e);
       case pointer::missing:
       case pointer::elsewhere:
         discard_quietly(handle, "its znode was not created");
@@ -154,7 +225,7 @@ void zk_handle_store::replace(const std::string& name, std::int32_t expected_ver
         spdlog::warn("set of {} failed ({}) and its outcome cannot be checked: both files are "
                      "kept",
                      path, zk::to_string(e.code()));
-        throw to_store_error(e);
+        throw outcome_unknown(e);
       case pointer::missing:
       case pointer::elsewhere:
         discard_quietly(handle, "the znode was not updated");

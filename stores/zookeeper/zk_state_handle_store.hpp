@@ -53,6 +53,13 @@ struct unreadable_entry {
   std::string reason;
 };
 
+/// An entry to delete together with the creation of a new one (see add_subsuming()).
+struct subsumed_entry {
+  std::string name;
+  std::int32_t version = -1;  ///< the znode version it was read or created with
+  state_handle handle;        ///< its file, discarded once the znode is gone
+};
+
 /// The untyped core of zk_state_handle_store<T>: works on sealed bytes.
 class zk_handle_store {
  public:
@@ -76,6 +83,15 @@ class zk_handle_store {
   /// discarded), others as described at the top of this file.
   std::string add(const std::string& name, record_type type, const std::string& sealed,
                   zk::create_mode mode = zk::create_mode::persistent);
+
+  /// Writes the file, then creates the persistent znode `name` and deletes the `subsumed`
+  /// znodes in one atomic multi (one round trip; never a moment with fewer entries), then
+  /// discards the subsumed files. If a subsumed znode is gone or changed, the new znode is
+  /// created on its own and the subsumed ones are removed one by one (failures logged).
+  /// Returns the new entry's handle. Throws like add().
+  state_handle add_subsuming(const std::string& name, record_type type,
+                             const std::string& sealed,
+                             const std::vector<subsumed_entry>& subsumed);
 
   /// Writes a new file, sets the znode if its version is still `expected_version`, then
   /// deletes the old file. Throws store_error(not_found) if the znode is missing,
@@ -121,6 +137,10 @@ class zk_handle_store {
   std::pair<pointer, std::string> probe_sequential(const std::string& name,
                                                    const std::string& file);
   void discard_quietly(const state_handle& handle, const std::string& why);
+  /// Creates the znode for an already written file; on failure discards the file unless the
+  /// znode turns out to point to it (then succeeds) or cannot be checked (then keeps it).
+  std::string create_for(const std::string& name, const state_handle& handle,
+                         zk::create_mode mode);
   /// Reads one entry; nullopt if the znode vanished. Throws store_error(corrupt) and
   /// store_error(io) for unreadable ones.
   std::optional<stored_entry> read(const std::string& name);
@@ -157,6 +177,11 @@ class zk_state_handle_store {
   std::string add(const std::string& name, const T& value,
                   zk::create_mode mode = zk::create_mode::persistent) {
     return core_.add(name, record_type_of<T>::value, encode(value), mode);
+  }
+
+  state_handle add_subsuming(const std::string& name, const T& value,
+                             const std::vector<subsumed_entry>& subsumed) {
+    return core_.add_subsuming(name, record_type_of<T>::value, encode(value), subsumed);
   }
 
   void replace(const std::string& name, std::int32_t expected_version, const T& value) {

@@ -258,3 +258,30 @@ TEST_CASE_TEMPLATE("checkpoint store contract: jobs do not see each other's chec
   CHECK(ids_of(a2->all()) == ids{1});
   CHECK_THROWS_AS(env.checkpoint_store("a/b", 2), store_error);
 }
+
+TEST_CASE_TEMPLATE("checkpoint store contract: an oldest checkpoint deleted by someone else does "
+                   "not block adding",
+                   Env, ZK_CHECKPOINT_ENVS) {
+  Env env;
+  auto store = env.checkpoint_store("job", 2);
+  store->add(test::make_checkpoint("job", 1));
+  store->add(test::make_checkpoint("job", 2));
+  // Another JobManager's recover() (or an operator) removed checkpoint 1 meanwhile.
+  env.client()->remove(env.checkpoints_path + "/job/"
+                       + zk_completed_checkpoint_store::node_name(1));
+  store->add(test::make_checkpoint("job", 3));
+  CHECK(ids_of(store->all()) == ids{2, 3});
+  CHECK(znodes(env, "job")
+        == std::vector<std::string>{"0000000000000000002", "0000000000000000003"});
+  CHECK(test::dangling_pointers(*env.client(), env.checkpoints_path + "/job", *env.storage)
+          .empty());
+  // A checkpoint id that exists already is a conflict and changes nothing.
+  try {
+    store->add(test::make_checkpoint("job", 3));
+    FAIL("adding checkpoint 3 twice succeeded");
+  } catch (const store_error& e) {
+    CHECK(e.which() == store_error::kind::conflict);
+  }
+  CHECK(ids_of(store->all()) == ids{2, 3});
+  CHECK(env.files() == 3);  // 2, 3 and the orphan of the externally deleted 1
+}

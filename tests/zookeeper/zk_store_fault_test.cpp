@@ -19,7 +19,7 @@ using handle_store = zk_state_handle_store<completed_checkpoint>;
 const std::vector<zk::call_kind> all_kinds = {
   zk::call_kind::create, zk::call_kind::create_recursive, zk::call_kind::get,
   zk::call_kind::set,    zk::call_kind::remove,           zk::call_kind::exists,
-  zk::call_kind::children};
+  zk::call_kind::children, zk::call_kind::multi};
 
 zk::retry_policy no_retry() {
   return zk::retry_policy{1, std::chrono::milliseconds{1}, std::chrono::milliseconds{1}};
@@ -135,6 +135,27 @@ TEST_CASE("faults in remove_and_discard: the znode goes first, the file only aft
     });
 }
 
+TEST_CASE("faults in add_subsuming: the new entry and the old one never both missing") {
+  for_every_fault(
+    [](fault_env& f) { f.clean->add("a", test::make_checkpoint("j", 1)); },
+    [](fault_env& f) {
+      auto old = f.clean->get_entry("a");
+      f.store->core().add_subsuming("b", record_type::completed_checkpoint,
+                                    encode(test::make_checkpoint("j", 2)),
+                                    {subsumed_entry{"a", old.version, old.handle}});
+    },
+    [](fault_env& f, bool succeeded) {
+      auto a = f.value_of("a");
+      auto b = f.value_of("b");
+      if (succeeded)
+        CHECK(b == 2);
+      else
+        CHECK((b == 2 || a == 1));
+      CHECK((a == -1 || a == 1));
+      CHECK(f.orphans().size() <= 1);
+    });
+}
+
 TEST_CASE("faults in remove: the file stays") {
   for_every_fault([](fault_env& f) { f.clean->add("a", test::make_checkpoint("j", 1)); },
                   [](fault_env& f) { f.store->remove("a"); },
@@ -223,6 +244,7 @@ TEST_CASE("random faults: the checkpoint store never loses a confirmed checkpoin
         store.add(test::make_checkpoint("job", id));
         last_confirmed = id;
       } catch (const store_error& e) {
+        CAPTURE(e.what());
         CHECK(e.which() == store_error::kind::unavailable);
       }
       REQUIRE(test::dangling_pointers(*env.client(), "/checkpoints/job", *env.storage).empty());
