@@ -75,6 +75,8 @@ struct job_actor_state {
   std::int64_t started_ms = wall_ms();
   std::int64_t ended_ms = 0;
   bool terminating = false;
+  std::int64_t final_records_in = 0;   ///< of the last attempt, kept after its tasks are gone
+  std::int64_t final_records_out = 0;
 
   std::string id() const { return short_id(graph.job_id); }
 
@@ -102,6 +104,10 @@ job_status_report make_report(const job_actor_state& st) {
       r.records_out += task.records_in;
     if (task.state == task_state::running)
       ++r.tasks_running;
+  }
+  if (st.terminating) {
+    r.records_in = st.final_records_in;
+    r.records_out = st.final_records_out;
   }
   r.failure = st.failure;
   r.started_ms = st.started_ms;
@@ -143,6 +149,9 @@ void terminate(job_actor* self, job_state final_state) {
   auto& st = self->state;
   if (st.terminating)
     return;
+  auto last = make_report(st);
+  st.final_records_in = last.records_in;
+  st.final_records_out = last.records_out;
   st.terminating = true;
   stop_tasks(self);
   st.ended_ms = wall_ms();
@@ -351,6 +360,13 @@ caf::behavior job_behavior(job_actor* self, caf::actor job_manager, std::string 
                                                 st.graph.checkpoints,
                                                 caf::actor_cast<caf::actor>(self), st.factory);
   self->link_to(st.coordinator);
+  // Killed with its JobManager (process shutdown): stop the tasks, delete nothing.
+  self->set_exit_handler([=](caf::exit_msg& em) {
+    for (auto& [key, task] : self->state.tasks)
+      if (task.handle)
+        self->send_exit(task.handle, caf::exit_reason::kill);
+    self->quit(em.reason);
+  });
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
     if (st.zombies.erase(dm.source) > 0)
@@ -359,7 +375,9 @@ caf::behavior job_behavior(job_actor* self, caf::actor job_manager, std::string 
     if (i == st.task_by_addr.end())
       return;
     auto key = i->second;
+    st.task_by_addr.erase(i);
     auto& task = st.tasks[key];
+    task.handle = nullptr;  // dead already: no zombie to wait for
     if (task.state == task_state::finished)
       return;
     auto reason = dm.reason ? describe(dm.reason) : std::string{"exited"};

@@ -140,6 +140,12 @@ caf::behavior job_manager(jm_actor* self, ha_services services, job_manager_opti
     for (auto& w : workers)
       caf::anon_send(w, shutdown_atom::value);
   });
+  // Shutdown of the JobManager process: stop local execution, keep every piece of HA data.
+  self->set_exit_handler([=](caf::exit_msg& em) {
+    for (auto& [id, job] : self->state.jobs)
+      self->send_exit(job.actor, em.reason);
+    self->quit(em.reason);
+  });
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
     auto tm = st.task_manager_by_addr.find(dm.source);

@@ -92,7 +92,10 @@ caf::behavior task_manager(tm_actor* self, caf::actor job_manager, task_manager_
     }
     st.tasks.erase(dm.source);
   });
-  self->attach_functor([=](const caf::error&) { kill_tasks(self, "", 0); });
+  self->set_exit_handler([=](caf::exit_msg& em) {
+    kill_tasks(self, "", 0);
+    self->quit(em.reason);
+  });
   try_register(self);
   return {
     [=](retry_atom) { try_register(self); },

@@ -1,0 +1,48 @@
+// A blocking client of a JobManager, for the CLI, tests and benchmarks (never for use inside an
+// actor). Every call has a timeout and returns caf::expected; errors read as one line via
+// describe().
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/expected.hpp>
+#include <caf/fwd.hpp>
+
+#include "messages/job_graph.hpp"
+#include "messages/job_status.hpp"
+
+namespace fjord {
+
+class job_client {
+ public:
+  job_client(caf::actor_system& sys, caf::actor job_manager,
+             std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+  /// Asks the JobManager for its leader session and remembers it for later calls; retries
+  /// until `wait` passed if it is not (yet) the leader.
+  caf::expected<std::string> connect(std::chrono::milliseconds wait = std::chrono::seconds(10));
+
+  caf::expected<std::string> submit(const job_graph& graph);
+  caf::expected<job_status_report> status(const std::string& job_id);
+  caf::expected<std::vector<job_status_report>> list();
+  caf::expected<job_status_report> cancel(const std::string& job_id);
+  caf::expected<std::string> inject_failure(const std::string& job_id, std::uint64_t seed);
+
+  /// Polls status until the job is globally terminal (or suspended) or `timeout` passed.
+  caf::expected<job_status_report> wait_until_done(const std::string& job_id,
+                                                   std::chrono::milliseconds timeout);
+
+  const std::string& session() const { return session_; }
+  const caf::actor& job_manager() const { return job_manager_; }
+
+ private:
+  caf::actor_system& sys_;
+  caf::actor job_manager_;
+  std::chrono::milliseconds timeout_;
+  std::string session_;
+};
+
+}  // namespace fjord
