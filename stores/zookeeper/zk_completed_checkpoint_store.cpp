@@ -105,8 +105,8 @@ void zk_completed_checkpoint_store::recover() {
                  unreadable.size());
   else
     spdlog::info("job {}: recovered {} completed checkpoint(s), latest {} ({} unreadable)",
-                 short_id(job_id_), checkpoints_.size(), checkpoints_.back().checkpoint.checkpoint_id,
-                 unreadable.size());
+                 short_id(job_id_), checkpoints_.size(),
+                 checkpoints_.back().checkpoint.checkpoint_id, unreadable.size());
 }
 
 void zk_completed_checkpoint_store::add(const completed_checkpoint& checkpoint) {
