@@ -55,8 +55,8 @@ class real_zk_client : public client {
   const connect_options& options() const { return options_; }
 
   /// Test hook: makes the server end this session, as Curator's KillSession does (a second
-  /// connection with the same session id and password closes it). This client then sees
-  /// `suspended` and `expired`. Throws zk_error if the second connection fails.
+  /// connection with the same session id and password closes it). Returns once this client
+  /// saw `expired`; throws zk_error if that did not happen after a few attempts.
   void kill_session_for_testing();
 
  private:
