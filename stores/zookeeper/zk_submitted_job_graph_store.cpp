@@ -189,8 +189,13 @@ void zk_submitted_job_graph_store::stop() {
     watch_->running = false;
     watch_->cv.notify_all();
   }
-  if (watch_->worker.joinable())
-    watch_->worker.join();
+  if (watch_->worker.joinable()) {
+    // A listener that calls stop() runs on the worker itself: it ends after the callback.
+    if (watch_->worker.get_id() == std::this_thread::get_id())
+      watch_->worker.detach();
+    else
+      watch_->worker.join();
+  }
   std::lock_guard<std::mutex> guard{watch_->ops};
   watch_->listener = nullptr;
 }
