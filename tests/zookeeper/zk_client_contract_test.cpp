@@ -7,11 +7,14 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <thread>
 
 #include <fmt/format.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "stores/zookeeper/zk_fake_client.hpp"
@@ -565,4 +568,46 @@ TEST_CASE("fault injector: seeded random faults are reproducible and recorded") 
   fault_injecting_zk_client c(std::make_shared<fake_zk_client>());
   CHECK_THROWS_AS(c.set_fault_probability(1.5), std::invalid_argument);
   CHECK_THROWS_AS(c.fail_call(call_kind::get, 0, fault_timing::before), std::invalid_argument);
+}
+
+namespace {
+
+/// Runs scripts/zookeeper.sh; returns (exit status, combined output).
+std::pair<int, std::string> zookeeper_script(const std::string& args) {
+  auto line = std::string("bash '") + FJORD_SOURCE_DIR + "/scripts/zookeeper.sh' " + args + " 2>&1";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(line.c_str(), "r"), &::pclose);
+  REQUIRE(pipe);
+  std::string output;
+  char buffer[512];
+  while (std::fgets(buffer, sizeof buffer, pipe.get()) != nullptr)
+    output += buffer;
+  int status = ::pclose(pipe.release());
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+}  // namespace
+
+TEST_CASE("scripts/zookeeper.sh: status, busy port and usage errors are one clear line") {
+  auto& server = zk_test_server::shared();
+  auto status = zookeeper_script("status '" + server.dir() + "'");
+  CHECK(status.first == 0);
+  CHECK(status.second == fmt::format("running {}\n", server.port()));
+
+  zk_test_server other;  // a fresh directory, not started
+  auto stopped = zookeeper_script("status '" + other.dir() + "'");
+  CHECK(stopped.second == "stopped\n");
+
+  auto busy = zookeeper_script("start '" + other.dir() + "' " + std::to_string(server.port()));
+  CHECK(busy.first != 0);
+  CHECK(busy.second.find("port " + std::to_string(server.port()) + " on 127.0.0.1 is busy") !=
+        std::string::npos);
+  CHECK(std::count(busy.second.begin(), busy.second.end(), '\n') == 1);
+
+  auto usage = zookeeper_script("restart '" + other.dir() + "'");
+  CHECK(usage.first != 0);
+  CHECK(usage.second.find("usage: zookeeper.sh start|stop|status DIR [PORT]") !=
+        std::string::npos);
+  auto bad_port = zookeeper_script("start '" + other.dir() + "' http");
+  CHECK(bad_port.first != 0);
+  CHECK(bad_port.second.find("PORT must be 0..65535") != std::string::npos);
 }
