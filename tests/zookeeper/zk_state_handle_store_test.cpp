@@ -1,4 +1,4 @@
-// zk_state_handle_store on the fake ZooKeeper: pointer-store ordering, create modes,
+// zk_state_handle_store on the fake and a real ZooKeeper: pointer-store ordering, create modes,
 // consistent listing and unreadable entries (reference §5.3, §9 scenarios 1-5).
 #include <doctest/doctest.h>
 
@@ -9,21 +9,22 @@
 
 #include "stores/zookeeper/zk_fake_client.hpp"
 #include "stores/zookeeper/zk_state_handle_store.hpp"
-#include "tests/zookeeper/store_contract_util.hpp"
+#include "tests/zookeeper/store_contract_envs.hpp"
 
 using namespace fjord;
 namespace fs = std::filesystem;
+
+#define HANDLE_STORE_ENVS test::fake_zk_env, test::real_zk_env
 
 namespace {
 
 using handle_store = zk_state_handle_store<completed_checkpoint>;
 
+template <class Env>
 struct fixture {
-  test::temp_dir dir;
-  std::shared_ptr<zk::fake_zk_server> server = std::make_shared<zk::fake_zk_server>();
-  std::shared_ptr<zk::fake_zk_client> client = std::make_shared<zk::fake_zk_client>(server);
-  std::shared_ptr<file_state_storage> storage
-    = std::make_shared<file_state_storage>(dir.path() + "/recovery");
+  Env env;
+  zk::client_ptr client = env.client();
+  std::shared_ptr<file_state_storage> storage = env.storage;
   handle_store store{client, "/entries", storage, "entry", test::fast_retry()};
 
   fixture() { store.ensure_root(); }
@@ -45,8 +46,9 @@ store_error::kind kind_of(const std::function<void()>& f) {
 
 }  // namespace
 
-TEST_CASE("handle store: add writes the file, then a persistent znode holding its handle") {
-  fixture f;
+TEST_CASE_TEMPLATE("handle store: add writes the file, then a persistent znode with its handle", Env,
+                   HANDLE_STORE_ENVS) {
+  fixture<Env> f;
   CHECK(f.store.exists("a") == -1);
   CHECK(f.store.add("a", test::make_checkpoint("j", 1)) == "a");
   CHECK(f.store.exists("a") == 0);
@@ -59,8 +61,9 @@ TEST_CASE("handle store: add writes the file, then a persistent znode holding it
   CHECK(f.files() == 1);
 }
 
-TEST_CASE("handle store: add of an existing name is a conflict and discards the new file") {
-  fixture f;
+TEST_CASE_TEMPLATE("handle store: adding an existing name is a conflict, the new file is discarded", Env,
+                   HANDLE_STORE_ENVS) {
+  fixture<Env> f;
   f.store.add("a", test::make_checkpoint("j", 1));
   CHECK(kind_of([&] { f.store.add("a", test::make_checkpoint("j", 2)); })
         == store_error::kind::conflict);
@@ -69,11 +72,11 @@ TEST_CASE("handle store: add of an existing name is a conflict and discards the 
 }
 
 TEST_CASE("handle store: a failed create discards the file and leaves no znode") {
-  fixture f;
-  f.client->suspend();
+  fixture<test::fake_zk_env> f;
+  f.env.fake().suspend();
   CHECK(kind_of([&] { f.store.add("a", test::make_checkpoint("j", 1)); })
         == store_error::kind::unavailable);
-  f.client->reconnect();
+  f.env.fake().reconnect();
   // Suspended: the outcome could not be checked, so the file may stay as an orphan, but the
   // znode must not exist and nothing dangles.
   CHECK(f.store.exists("a") == -1);
@@ -86,8 +89,9 @@ TEST_CASE("handle store: a failed create discards the file and leaves no znode")
   CHECK(f.files() == before);
 }
 
-TEST_CASE("handle store: create modes") {
-  fixture f;
+TEST_CASE_TEMPLATE("handle store: create modes", Env,
+                   HANDLE_STORE_ENVS) {
+  fixture<Env> f;
   SUBCASE("sequential names get a 10-digit suffix in creation order") {
     std::vector<std::string> names;
     for (int i = 0; i < 4; ++i)
@@ -103,7 +107,7 @@ TEST_CASE("handle store: create modes") {
     }
   }
   SUBCASE("ephemeral entries vanish with the session that created them") {
-    auto other = std::make_shared<zk::fake_zk_client>(f.server);
+    auto other = f.env.new_client();
     handle_store theirs{other, "/entries", f.storage, "entry", test::fast_retry()};
     theirs.add("eph", test::make_checkpoint("j", 1), zk::create_mode::ephemeral);
     auto seq = theirs.add("eseq-", test::make_checkpoint("j", 2),
@@ -118,8 +122,9 @@ TEST_CASE("handle store: create modes") {
   }
 }
 
-TEST_CASE("handle store: replace swaps the file and deletes the old one") {
-  fixture f;
+TEST_CASE_TEMPLATE("handle store: replace swaps the file and deletes the old one", Env,
+                   HANDLE_STORE_ENVS) {
+  fixture<Env> f;
   f.store.add("a", test::make_checkpoint("j", 1));
   auto old_path = f.store.get_entry("a").handle.path;
   f.store.replace("a", 0, test::make_checkpoint("j", 2));
@@ -131,8 +136,9 @@ TEST_CASE("handle store: replace swaps the file and deletes the old one") {
   CHECK(f.client->get("/entries/a")->stat.ephemeral_owner == 0);
 }
 
-TEST_CASE("handle store: replace with a stale version fails and the old value stays") {
-  fixture f;
+TEST_CASE_TEMPLATE("handle store: replace with a stale version fails and the old value stays", Env,
+                   HANDLE_STORE_ENVS) {
+  fixture<Env> f;
   f.store.add("a", test::make_checkpoint("j", 1));
   f.store.replace("a", 0, test::make_checkpoint("j", 2));
   CHECK(kind_of([&] { f.store.replace("a", 0, test::make_checkpoint("j", 3)); })
@@ -144,8 +150,9 @@ TEST_CASE("handle store: replace with a stale version fails and the old value st
   CHECK(f.files() == 1);
 }
 
-TEST_CASE("handle store: get and exists of a missing entry; bad names") {
-  fixture f;
+TEST_CASE_TEMPLATE("handle store: get and exists of a missing entry; bad names", Env,
+                   HANDLE_STORE_ENVS) {
+  fixture<Env> f;
   CHECK(kind_of([&] { f.store.get("nope"); }) == store_error::kind::not_found);
   CHECK(f.store.exists("nope") == -1);
   CHECK(kind_of([&] { f.store.add("a/b", test::make_checkpoint("j", 1)); })
@@ -155,8 +162,9 @@ TEST_CASE("handle store: get and exists of a missing entry; bad names") {
   CHECK(f.files() == 0);
 }
 
-TEST_CASE("handle store: remove deletes the znode only; remove_and_discard both") {
-  fixture f;
+TEST_CASE_TEMPLATE("handle store: remove deletes the znode only; remove_and_discard both", Env,
+                   HANDLE_STORE_ENVS) {
+  fixture<Env> f;
   f.store.add("a", test::make_checkpoint("j", 1));
   f.store.add("b", test::make_checkpoint("j", 2));
   auto a_file = f.store.get_entry("a").handle.path;
@@ -172,8 +180,9 @@ TEST_CASE("handle store: remove deletes the znode only; remove_and_discard both"
   CHECK(f.client->children("/entries").names.empty());
 }
 
-TEST_CASE("handle store: remove_and_discard_all empties znodes and files, corrupt ones too") {
-  fixture f;
+TEST_CASE_TEMPLATE("handle store: remove_and_discard_all empties znodes and files, corrupt too", Env,
+                   HANDLE_STORE_ENVS) {
+  fixture<Env> f;
   for (int i = 0; i < 4; ++i)
     f.store.add("e" + std::to_string(i), test::make_checkpoint("j", i));
   f.client->set("/entries/e2", "garbage", -1);
@@ -183,8 +192,9 @@ TEST_CASE("handle store: remove_and_discard_all empties znodes and files, corrup
   CHECK(f.files() == 1);
 }
 
-TEST_CASE("handle store: unreadable entries are skipped by get_all, get throws corrupt") {
-  fixture f;
+TEST_CASE_TEMPLATE("handle store: unreadable entries: get_all skips them, get throws corrupt", Env,
+                   HANDLE_STORE_ENVS) {
+  fixture<Env> f;
   for (int i = 0; i < 4; ++i)
     f.store.add("e" + std::to_string(i), test::make_checkpoint("j", i));
   auto e1 = f.store.get_entry("e1").handle;
@@ -208,9 +218,10 @@ TEST_CASE("handle store: unreadable entries are skipped by get_all, get throws c
     CHECK(kind_of([&] { f.store.get(name); }) == store_error::kind::corrupt);
 }
 
-TEST_CASE("handle store: listing while another client adds and removes is consistent") {
-  fixture f;
-  auto other = std::make_shared<zk::fake_zk_client>(f.server);
+TEST_CASE_TEMPLATE("handle store: listing while another client adds and removes is consistent", Env,
+                   HANDLE_STORE_ENVS) {
+  fixture<Env> f;
+  auto other = f.env.new_client();
   handle_store writer{other, "/entries", f.storage, "entry", test::fast_retry()};
   for (int i = 0; i < 10; ++i)
     f.store.add("stable-" + std::to_string(i), test::make_checkpoint("j", i));
