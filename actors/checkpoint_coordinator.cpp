@@ -158,9 +158,9 @@ void complete(coordinator_actor* self, pending_checkpoint&& done) {
     .then(
       [=](bool) {
         auto& st = self->state;
-        auto duration = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now()
-                                                                              - began)
-                          .count();
+        auto duration_us =
+          std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - began).count();
+        auto duration = duration_us / 1000;
         st.last_completed = steady::now();
         spdlog::info("job {}: {}checkpoint {} completed in {} ms ({} tasks)",
                      short_id(st.job_id), is_final ? "final " : "", id, duration, tasks);
@@ -173,7 +173,7 @@ void complete(coordinator_actor* self, pending_checkpoint&& done) {
             ++i;
           }
         }
-        self->send(st.job, checkpoint_completed_event{attempt, id, duration, is_final});
+        self->send(st.job, checkpoint_completed_event{attempt, id, duration_us, is_final});
         if (st.active && st.attempt == attempt)
           for (auto& [key, task] : st.tasks)
             self->send(task, notify_checkpoint_complete{st.session, st.job_id, attempt, id,

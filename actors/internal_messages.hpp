@@ -117,13 +117,13 @@ typename Inspector::result_type inspect(Inspector& f, shutdown_coordinator& x) {
 struct checkpoint_completed_event {
   std::int32_t attempt = 0;
   std::int64_t checkpoint_id = 0;
-  std::int64_t duration_ms = 0;
+  std::int64_t duration_us = 0;
   bool is_final = false;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, checkpoint_completed_event& x) {
-  return f(caf::meta::type_name("fjord.checkpoint_completed_event"), x.attempt, x.checkpoint_id, x.duration_ms, x.is_final);
+  return f(caf::meta::type_name("fjord.checkpoint_completed_event"), x.attempt, x.checkpoint_id, x.duration_us, x.is_final);
 }
 
 /// coordinator -> job.

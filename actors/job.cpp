@@ -1,6 +1,7 @@
 #include "actors/job.hpp"
 
 #include <chrono>
+#include <deque>
 #include <map>
 #include <optional>
 #include <random>
@@ -71,6 +72,7 @@ struct job_actor_state {
   std::int64_t checkpoints_failed = 0;
   std::int64_t latest_checkpoint_id = 0;
   std::int64_t restored_checkpoint_id = 0;
+  std::deque<std::int64_t> checkpoint_durations_us;
   std::string failure;
   std::int64_t started_ms = wall_ms();
   std::int64_t ended_ms = 0;
@@ -109,6 +111,8 @@ job_status_report make_report(const job_actor_state& st) {
     r.records_in = st.final_records_in;
     r.records_out = st.final_records_out;
   }
+  r.checkpoint_durations_us.assign(st.checkpoint_durations_us.begin(),
+                                   st.checkpoint_durations_us.end());
   r.failure = st.failure;
   r.started_ms = st.started_ms;
   r.ended_ms = st.ended_ms;
@@ -466,6 +470,9 @@ caf::behavior job_behavior(job_actor* self, caf::actor job_manager, std::string 
       auto& st = self->state;
       ++st.checkpoints_completed;
       st.latest_checkpoint_id = std::max(st.latest_checkpoint_id, e.checkpoint_id);
+      st.checkpoint_durations_us.push_back(e.duration_us);
+      if (st.checkpoint_durations_us.size() > 256)
+        st.checkpoint_durations_us.pop_front();
     },
     [=](const checkpoint_failed_event& e) {
       auto& st = self->state;

@@ -112,9 +112,13 @@ void routing_collector::emit(record r) {
         push(gate.first + static_cast<std::size_t>(st.d.subtask) % gate.count,
              last_gate ? std::move(r) : r);
         break;
-      case partitioning::hash:
-        push(gate.first + gate.key(r) % gate.count, last_gate ? std::move(r) : r);
+      case partitioning::hash: {
+        // The key first: argument evaluation order is unspecified, and a moved-from text
+        // would send every text record to the same subtask.
+        auto index = gate.first + gate.key(r) % gate.count;
+        push(index, last_gate ? std::move(r) : r);
         break;
+      }
       case partitioning::rebalance:
         push(gate.first + gate.next, last_gate ? std::move(r) : r);
         gate.next = (gate.next + 1) % gate.count;

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <caf/meta/type_name.hpp>
 
@@ -43,6 +44,9 @@ struct job_status_report {
   std::string failure;  ///< last failure cause, if any
   std::int64_t started_ms = 0;
   std::int64_t ended_ms = 0;
+  /// Trigger-to-stored durations of the most recent completed checkpoints (at most 256), in
+  /// microseconds, oldest first.
+  std::vector<std::int64_t> checkpoint_durations_us;
 };
 
 template <class Inspector>
@@ -50,7 +54,8 @@ typename Inspector::result_type inspect(Inspector& f, job_status_report& x) {
   return f(caf::meta::type_name("fjord.job_status_report"), x.job_id, x.name, x.state,
            x.attempt, x.restarts, x.checkpoints_completed, x.checkpoints_failed,
            x.latest_checkpoint_id, x.restored_checkpoint_id, x.records_in, x.records_out,
-           x.tasks_running, x.tasks_total, x.failure, x.started_ms, x.ended_ms);
+           x.tasks_running, x.tasks_total, x.failure, x.started_ms, x.ended_ms,
+           x.checkpoint_durations_us);
 }
 
 }  // namespace fjord
