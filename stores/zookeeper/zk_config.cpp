@@ -123,6 +123,20 @@ retry_policy zookeeper_settings::to_retry_policy() const {
   return retry_policy(max_retry_attempts + 1, wait, wait * 8);
 }
 
+leader_election_options zookeeper_settings::to_election_options() const {
+  leader_election_options o;
+  o.latch_path = latch_path;
+  o.leader_path = leader_path;
+  o.tolerate_suspended_connections = tolerate_suspended_connections;
+  o.retry_wait_ms = retry_wait_ms;
+  return o;
+}
+
+client_factory make_client_factory(const zookeeper_settings& settings) {
+  auto options = settings.to_connect_options();
+  return [options] { return client_ptr(real_zk_client::connect(options)); };
+}
+
 client_ptr connect(const zookeeper_settings& settings) {
   return real_zk_client::connect(settings.to_connect_options());
 }

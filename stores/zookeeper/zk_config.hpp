@@ -23,6 +23,7 @@
 
 #include "common/configuration.hpp"
 #include "stores/zookeeper/zk_client.hpp"
+#include "stores/zookeeper/zk_leader_election.hpp"
 #include "stores/zookeeper/zk_retry_policy.hpp"
 
 namespace fjord::zk {
@@ -52,10 +53,16 @@ struct zookeeper_settings {
   connect_options to_connect_options() const;
   /// Exponential backoff from retry-wait; max-retry-attempts retries after the first try.
   retry_policy to_retry_policy() const;
+  /// Latch and leader paths, tolerate-suspended-connections and retry-wait for the election.
+  leader_election_options to_election_options() const;
 };
 
 /// Connects a real client to settings.quorum with root settings.client_root(). Throws
 /// zk_error(connection_loss) naming the quorum if no connection is made in time.
 client_ptr connect(const zookeeper_settings& settings);
+
+/// A factory of new sessions (each call connects anew), for leader election and retrieval,
+/// which replace an expired session.
+client_factory make_client_factory(const zookeeper_settings& settings);
 
 }  // namespace fjord::zk

@@ -89,6 +89,11 @@ TEST_CASE("zk config: every key can be overridden; whitespace in the quorum is s
   CHECK(s.max_retry_attempts == 0);
   CHECK(s.tolerate_suspended_connections);
   CHECK(s.to_retry_policy().max_attempts() == 1);
+  auto election = s.to_election_options();
+  CHECK(election.latch_path == "/latch");
+  CHECK(election.leader_path == "/lead");
+  CHECK(election.tolerate_suspended_connections);
+  CHECK(election.retry_wait_ms == 100);
   c.set("recovery.zookeeper.path.root", "/");
   CHECK(zookeeper_settings::from(c).client_root() == "/prod");
 }
@@ -142,6 +147,9 @@ TEST_CASE("zk config: connect() reaches a real server below <root>/<cluster-id>"
   auto s = zookeeper_settings::from(c);
   auto client = connect(s);
   client->create("/x", "", create_mode::persistent);
+  auto second = make_client_factory(s)();
+  CHECK(second->exists("/x"));
+  CHECK(second->session_id() != client->session_id());
   auto all = connect_options{s.quorum, "/", 2000, 5000};
   auto root_view = real_zk_client::connect(all);
   CHECK(root_view->exists(s.client_root() + "/x"));
