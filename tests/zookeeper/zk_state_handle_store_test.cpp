@@ -46,7 +46,7 @@ store_error::kind kind_of(const std::function<void()>& f) {
 
 }  // namespace
 
-TEST_CASE_TEMPLATE("handle store: add writes the file, then a persistent znode with its handle", Env,
+TEST_CASE_TEMPLATE("handle store: add writes the file, then a znode with its handle", Env,
                    HANDLE_STORE_ENVS) {
   fixture<Env> f;
   CHECK(f.store.exists("a") == -1);
@@ -61,7 +61,7 @@ TEST_CASE_TEMPLATE("handle store: add writes the file, then a persistent znode w
   CHECK(f.files() == 1);
 }
 
-TEST_CASE_TEMPLATE("handle store: adding an existing name is a conflict, the new file is discarded", Env,
+TEST_CASE_TEMPLATE("handle store: adding an existing name: conflict, new file discarded", Env,
                    HANDLE_STORE_ENVS) {
   fixture<Env> f;
   f.store.add("a", test::make_checkpoint("j", 1));
@@ -180,7 +180,7 @@ TEST_CASE_TEMPLATE("handle store: remove deletes the znode only; remove_and_disc
   CHECK(f.client->children("/entries").names.empty());
 }
 
-TEST_CASE_TEMPLATE("handle store: remove_and_discard_all empties znodes and files, corrupt too", Env,
+TEST_CASE_TEMPLATE("handle store: remove_and_discard_all empties znodes and files", Env,
                    HANDLE_STORE_ENVS) {
   fixture<Env> f;
   for (int i = 0; i < 4; ++i)
