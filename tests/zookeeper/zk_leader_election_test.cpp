@@ -546,6 +546,57 @@ TEST_CASE("leader retrieval (fake): each leader change is seen exactly once") {
   retrieval.stop();
 }
 
+TEST_CASE("leader retrieval (fake): undecodable leader info is skipped, not reported") {
+  auto server = std::make_shared<fake_zk_server>();
+  auto writer = std::make_shared<fake_zk_client>(server);
+  recording_listener listener;
+  zk_leader_retrieval_service retrieval(fake_factory(server));
+  retrieval.start(&listener);
+  REQUIRE(eventually([&] { return listener.last_is("|"); }));
+  writer->create("/leader", "not an envelope", create_mode::persistent);
+  writer->set("/leader", encode(leader_info{"jm:1", "s-1"}), -1);
+  REQUIRE(eventually([&] { return listener.last_is("jm:1|s-1"); }));
+  writer->set("/leader", "garbage again", -1);
+  writer->set("/leader", encode(leader_info{"jm:1", "s-1"}), -1);  // no change: no call
+  writer->set("/leader", encode(leader_info{"jm:2", "s-2"}), -1);
+  REQUIRE(eventually([&] { return listener.last_is("jm:2|s-2"); }));
+  CHECK(listener.seen() == std::vector<std::string>{"|", "jm:1|s-1", "jm:2|s-2"});
+}
+
+TEST_CASE("leader retrieval (fake): keeps the leader while suspended, follows after expiry") {
+  auto server = std::make_shared<fake_zk_server>();
+  auto writer = std::make_shared<fake_zk_client>(server);
+  std::vector<std::shared_ptr<fake_zk_client>> sessions;
+  std::mutex m;
+  recording_listener listener;
+  zk_leader_retrieval_service retrieval([&] {
+    auto c = std::make_shared<fake_zk_client>(server);
+    std::lock_guard<std::mutex> lock(m);
+    sessions.push_back(c);
+    return c;
+  });
+  writer->create("/leader", encode(leader_info{"jm:1", "s-1"}), create_mode::persistent);
+  retrieval.start(&listener);
+  REQUIRE(eventually([&] { return listener.last_is("jm:1|s-1"); }));
+  std::shared_ptr<fake_zk_client> first;
+  {
+    std::lock_guard<std::mutex> lock(m);
+    first = sessions.front();
+  }
+  first->suspend();
+  first->flush_events();
+  first->reconnect();
+  first->flush_events();
+  first->expire_session();
+  REQUIRE(eventually([&] {
+    std::lock_guard<std::mutex> lock(m);
+    return sessions.size() == 2;
+  }));
+  writer->set("/leader", encode(leader_info{"jm:2", "s-2"}), -1);
+  REQUIRE(eventually([&] { return listener.last_is("jm:2|s-2"); }));
+  CHECK(listener.seen() == std::vector<std::string>{"jm:1|s-1", "jm:2|s-2"});
+}
+
 TEST_CASE("leader election: bad arguments are refused") {
   CHECK_THROWS_AS(zk_leader_election_service({}, {}), std::invalid_argument);
   auto server = std::make_shared<fake_zk_server>();
