@@ -1,0 +1,199 @@
+// Whole jobs in one actor system (an embedded cluster): completion, restarts from the latest
+// checkpoint with exactly-once output, checkpoint id order, terminal states, and a JobManager
+// that keeps answering while a store call hangs.
+#include <doctest/doctest.h>
+
+#include <caf/actor_system.hpp>
+
+#include "actors/embedded_cluster.hpp"
+#include "actors/job_client.hpp"
+#include "actors/runtime_config.hpp"
+#include "actors/store_workers.hpp"
+#include "examples/checkers/exactly_once_sum_check.hpp"
+#include "tests/actors/actor_test_support.hpp"
+
+using namespace fjord;
+using namespace fjord::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+checkers::check_result verify_sum(const std::string& dir, std::int64_t to) {
+  checkers::exactly_once_sum_params p;
+  p.output_dir = dir;
+  p.from = 1;
+  p.to = to;
+  p.keys = 8;
+  return checkers::check_exactly_once_sum(p);
+}
+
+struct cluster_fixture {
+  runtime_config cfg;
+  caf::actor_system sys{cfg};
+  temp_dir dir;
+};
+
+embedded_cluster_options two_by_two() {
+  embedded_cluster_options o;
+  o.task_managers = 2;
+  o.slots_per_task_manager = 2;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE_FIXTURE(cluster_fixture, "a job runs to completion and commits its output exactly once") {
+  embedded_cluster cluster{sys, two_by_two()};
+  job_client client{sys, cluster.job_manager()};
+  REQUIRE(client.connect());
+  auto job = client.submit(sum_job(dir.str(), 20000, 0, 20));
+  REQUIRE(job);
+  auto report = client.wait_until_done(*job, 60s);
+  REQUIRE(report);
+  CHECK(report->state == job_state::finished);
+  CHECK(report->restarts == 0);
+  CHECK(report->records_in == 20000);
+  CHECK(report->records_out == 20000);
+  CHECK(report->checkpoints_completed >= 1);  // at least the final one
+  auto verdict = verify_sum(dir.str(), 20000);
+  INFO(verdict.verdict);
+  CHECK(verdict.passed);
+}
+
+TEST_CASE_FIXTURE(cluster_fixture,
+                  "a task killed mid-run: the job restarts from the latest checkpoint and the "
+                  "output stays exactly once") {
+  auto journal = std::make_shared<store_journal>();
+  embedded_cluster cluster{sys, two_by_two(), journaling_services(journal)};
+  job_client client{sys, cluster.job_manager()};
+  REQUIRE(client.connect());
+  // 3 sources x 10,000 records/s: about 1.3 s of input, checkpoints every 50 ms.
+  auto job = client.submit(sum_job(dir.str(), 40000, 10000, 50));
+  REQUIRE(job);
+  REQUIRE(eventually([&] {
+    auto r = client.status(*job);
+    return r && r->state == job_state::running && r->checkpoints_completed >= 2;
+  }));
+  auto killed = client.inject_failure(*job, 42);
+  REQUIRE(killed);
+  auto report = client.wait_until_done(*job, 60s);
+  REQUIRE(report);
+  CHECK(report->state == job_state::finished);
+  CHECK(report->restarts == 1);
+  CHECK(report->restored_checkpoint_id >= 2);  // restored, not restarted from scratch
+  CHECK(report->records_in < 40000);           // the last attempt replayed only the rest
+  auto verdict = verify_sum(dir.str(), 40000);
+  INFO(verdict.verdict);
+  CHECK(verdict.passed);
+}
+
+TEST_CASE_FIXTURE(cluster_fixture, "checkpoint ids strictly increase across restarts") {
+  auto journal = std::make_shared<store_journal>();
+  embedded_cluster cluster{sys, two_by_two(), journaling_services(journal)};
+  job_client client{sys, cluster.job_manager()};
+  REQUIRE(client.connect());
+  auto job = client.submit(sum_job(dir.str(), 60000, 10000, 30));
+  REQUIRE(job);
+  for (int kill = 0; kill < 2; ++kill) {
+    auto before = journal->added_ids().size();
+    REQUIRE(eventually([&] {
+      auto r = client.status(*job);
+      return r && r->state == job_state::running && journal->added_ids().size() >= before + 2;
+    }));
+    REQUIRE(client.inject_failure(*job, 7 + kill));
+  }
+  auto report = client.wait_until_done(*job, 60s);
+  REQUIRE(report);
+  CHECK(report->state == job_state::finished);
+  CHECK(report->restarts == 2);
+  auto ids = journal->added_ids();
+  REQUIRE(ids.size() >= 5);
+  for (std::size_t i = 1; i < ids.size(); ++i)
+    CHECK(ids[i] > ids[i - 1]);
+  auto verdict = verify_sum(dir.str(), 60000);
+  INFO(verdict.verdict);
+  CHECK(verdict.passed);
+}
+
+TEST_CASE_FIXTURE(cluster_fixture,
+                  "the job manager answers a status request while a store call is blocked") {
+  auto journal = std::make_shared<store_journal>();
+  journal->block_adds = true;
+  embedded_cluster cluster{sys, two_by_two(), journaling_services(journal)};
+  job_client client{sys, cluster.job_manager(), 2s};
+  REQUIRE(client.connect());
+  auto job = client.submit(sum_job(dir.str(), 30000, 10000, 20));
+  REQUIRE(job);
+  REQUIRE(eventually([&] { return journal->blocked_adds.load() == 1; }));
+  // The store worker hangs in add(); the JobManager must still answer, at once.
+  for (int i = 0; i < 20; ++i) {
+    auto started = std::chrono::steady_clock::now();
+    auto report = client.status(*job);
+    auto took = std::chrono::steady_clock::now() - started;
+    REQUIRE(report);
+    CHECK(report->checkpoints_completed == 0);
+    CHECK(took < 1s);
+  }
+  CHECK(journal->blocked_adds.load() == 1);  // still blocked: the answers came meanwhile
+  journal->block_adds = false;
+  journal->release_promise.set_value();
+  auto report = client.wait_until_done(*job, 60s);
+  REQUIRE(report);
+  CHECK(report->state == job_state::finished);
+  CHECK(report->checkpoints_completed >= 1);
+}
+
+TEST_CASE_FIXTURE(cluster_fixture,
+                  "a job without restarts left fails for good and its checkpoints are discarded") {
+  auto journal = std::make_shared<store_journal>();
+  embedded_cluster cluster{sys, two_by_two(), journaling_services(journal)};
+  job_client client{sys, cluster.job_manager()};
+  REQUIRE(client.connect());
+  auto job = client.submit(sum_job(dir.str(), 40000, 10000, 30, "none"));
+  REQUIRE(job);
+  REQUIRE(eventually([&] { return journal->added_ids().size() >= 1; }));
+  REQUIRE(client.inject_failure(*job, 3));
+  auto report = client.wait_until_done(*job, 30s);
+  REQUIRE(report);
+  CHECK(report->state == job_state::failed);
+  CHECK(report->failure.find("killed") != std::string::npos);
+  REQUIRE(eventually([&] {
+    std::lock_guard<std::mutex> guard{journal->mtx};
+    return !journal->shutdowns.empty();
+  }));
+  std::lock_guard<std::mutex> guard{journal->mtx};
+  CHECK(journal->shutdowns.back() == job_state::failed);
+}
+
+TEST_CASE_FIXTURE(cluster_fixture, "a canceled job ends CANCELED and a status query still works") {
+  embedded_cluster cluster{sys, two_by_two()};
+  job_client client{sys, cluster.job_manager()};
+  REQUIRE(client.connect());
+  auto job = client.submit(sum_job(dir.str(), 1000000, 1000, 50));
+  REQUIRE(job);
+  REQUIRE(eventually([&] {
+    auto r = client.status(*job);
+    return r && r->state == job_state::running;
+  }));
+  REQUIRE(client.cancel(*job));
+  auto report = client.wait_until_done(*job, 30s);
+  REQUIRE(report);
+  CHECK(report->state == job_state::canceled);
+  auto listed = client.list();
+  REQUIRE(listed);
+  REQUIRE(listed->size() == 1);
+  CHECK(listed->front().state == job_state::canceled);
+}
+
+TEST_CASE_FIXTURE(cluster_fixture, "requests with a wrong leader session are refused") {
+  embedded_cluster cluster{sys, two_by_two()};
+  job_client stale{sys, cluster.job_manager()};  // never connected: empty session
+  auto job = stale.submit(sum_job(dir.str(), 100, 0, 0));
+  REQUIRE_FALSE(job);
+  CHECK(describe(job.error()).find("leader") != std::string::npos);
+  job_client client{sys, cluster.job_manager()};
+  REQUIRE(client.connect());
+  auto unknown = client.status("0123456789abcdef0123456789abcdef");
+  REQUIRE_FALSE(unknown);
+  CHECK(describe(unknown.error()).find("unknown job") != std::string::npos);
+}
