@@ -103,6 +103,8 @@ start_server() {
   local port=$port_arg
   if [ "$port" = 0 ] && [ -f "$dir/port" ]; then
     port=$(cat "$dir/port")  # restart on the same data and the same address
+    port_in_use "$port" &&
+      die "port $port on 127.0.0.1 (used by $dir before) is busy; pass another PORT"
   fi
   if [ "$port" = 0 ]; then
     port=$(pick_free_port)

@@ -573,8 +573,9 @@ TEST_CASE("fault injector: seeded random faults are reproducible and recorded") 
 namespace {
 
 /// Runs scripts/zookeeper.sh; returns (exit status, combined output).
-std::pair<int, std::string> zookeeper_script(const std::string& args) {
-  auto line = std::string("bash '") + FJORD_SOURCE_DIR + "/scripts/zookeeper.sh' " + args + " 2>&1";
+std::pair<int, std::string> zookeeper_script(const std::string& args,
+                                             const std::string& shell = "bash") {
+  auto line = shell + " '" + FJORD_SOURCE_DIR + "/scripts/zookeeper.sh' " + args + " 2>&1";
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(line.c_str(), "r"), &::pclose);
   REQUIRE(pipe);
   std::string output;
@@ -607,6 +608,9 @@ TEST_CASE("scripts/zookeeper.sh: status, busy port and usage errors are one clea
   CHECK(usage.first != 0);
   CHECK(usage.second.find("usage: zookeeper.sh start|stop|status DIR [PORT]") !=
         std::string::npos);
+  auto no_java = zookeeper_script("start '" + other.dir() + "'", "PATH=/nonexistent /bin/bash");
+  CHECK(no_java.first != 0);
+  CHECK(no_java.second.find("java not found") != std::string::npos);
   auto bad_port = zookeeper_script("start '" + other.dir() + "' http");
   CHECK(bad_port.first != 0);
   CHECK(bad_port.second.find("PORT must be 0..65535") != std::string::npos);
