@@ -760,3 +760,35 @@ TEST_CASE("leader retrieval (real): follows the leader across a failover, each c
   seen.erase(std::remove(seen.begin() + 1, seen.end(), "|"), seen.end());
   CHECK(seen == std::vector<std::string>{"|", "jm-a:1|" + grant_a, "jm-b:1|" + grant_b});
 }
+
+TEST_CASE("leader election (real): server stopped and restarted -> one leader again, never two") {
+  zk_test_server server;
+  server.start();
+  auto root = unique_root("restart");
+  connect_options options;
+  options.quorum = server.quorum();
+  options.root = root;
+  options.session_timeout_ms = 8000;
+  options.connection_timeout_ms = 10000;
+  auto factory = [options] { return client_ptr(real_zk_client::connect(options)); };
+  grant_counter counter;
+  std::vector<std::unique_ptr<candidate>> all;
+  for (int i = 0; i < 3; ++i)
+    all.push_back(std::make_unique<candidate>(counter, "jm-" + std::to_string(i), factory));
+  REQUIRE(eventually([&] { return count_leaders(all) == 1; }));
+
+  server.stop();
+  // Default mode: the connection loss alone revokes.
+  REQUIRE(eventually([&] { return count_leaders(all) == 0; }));
+  server.start();
+  REQUIRE(eventually([&] { return count_leaders(all) == 1; }));
+  std::this_thread::sleep_for(100ms);
+  CHECK(count_leaders(all) == 1);
+  CHECK(counter.most == 1);
+  auto observer = real_zk_client::connect(options);
+  for (const auto& c : all)
+    if (c->contender->leading())
+      CHECK(eventually([&] { return leader_node_names(*observer, *c->contender); }));
+  for (const auto& c : all)
+    CHECK(c->contender->protocol_violations() == 0);
+}
