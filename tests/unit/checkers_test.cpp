@@ -213,6 +213,16 @@ TEST_CASE("check_exactly_once_sum: the operators' output after a crash and resto
   CHECK_MESSAGE(fresh.passed, fresh.verdict);
 }
 
+TEST_CASE("check_exactly_once_sum: exactly once whichever round the crash hits") {
+  for (int crash_at_round = 1; crash_at_round <= 8; ++crash_at_round) {  // the job takes 8 rounds
+    CAPTURE(crash_at_round);
+    temp_dir dir;
+    run_sum_job(dir.file("out"), 400, 5, crash_at_round);
+    auto result = check_exactly_once_sum(sum_params(dir, 400, 5));
+    CHECK_MESSAGE(result.passed, result.verdict);
+  }
+}
+
 TEST_CASE("check_exactly_once_sum: a duplicated line fails and names the value") {
   temp_dir dir;
   run_sum_job(dir.file("out"), 2000, 16, 12);

@@ -129,6 +129,26 @@ TEST_CASE("transactional_file: restore accepts a pending checkpoint that was com
   CHECK(committed_lines(dir) == lines{"a", "b"});
 }
 
+TEST_CASE("transactional_file: a crash in the middle of committing is finished by restore") {
+  temp_dir dir;
+  std::string state;
+  {
+    auto sink = open_sink(dir);
+    write_lines(*sink, {"a"});
+    sink->snapshot(1);
+    write_lines(*sink, {"b"});
+    state = sink->snapshot(2);  // pending: 1 and 2
+  }
+  // notify(2) renamed the file of checkpoint 1, then the process died before the second rename.
+  fs::rename(dir.path() / "out" / ".staged-01234567-0-1",
+             dir.path() / "out" / "part-01234567-0-0000000000000000001");
+  auto sink = open_sink(dir, 0, 1);
+  sink->restore(state, 2);
+  CHECK(committed_lines(dir) == lines{"a", "b"});
+  CHECK(file_names(dir) == lines{"part-01234567-0-0000000000000000001",
+                                 "part-01234567-0-0000000000000000002"});
+}
+
 TEST_CASE("transactional_file: restore is idempotent") {
   temp_dir dir;
   std::string state;

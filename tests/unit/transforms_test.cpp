@@ -2,6 +2,11 @@
 // and the operator registry itself.
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+
 #include "operators/builtin_operators.hpp"
 #include "operators/tokenize.hpp"
 #include "tests/unit/operator_test_util.hpp"
@@ -154,6 +159,31 @@ TEST_CASE("word_count: counts per word, keyed by the word, and restores its coun
   restored->restore(state, 3);
   CHECK(feed(*restored, words({"the", "dog", "emu"})) ==
         std::vector<std::string>{"the 3", "dog 2", "emu 1"});
+}
+
+TEST_CASE("stdout: writes each record's line with the prefix to standard output") {
+  temp_dir dir;
+  auto path = dir.file("stdout.txt");
+  std::fflush(stdout);
+  int saved = ::dup(STDOUT_FILENO);
+  REQUIRE(saved >= 0);
+  int file = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  REQUIRE(file >= 0);
+  ::dup2(file, STDOUT_FILENO);
+  ::close(file);
+  {
+    auto sink = open_operator<stream_operator>("stdout", make_context({{"prefix", "> "}}));
+    vector_collector out;
+    sink->process(record::of(7), out);
+    sink->process(record::of("word", 3), out);
+    CHECK(sink->snapshot(1).empty());  // at-least-once: no state
+    sink->close();
+    CHECK(out.records.empty());
+  }
+  std::fflush(stdout);
+  ::dup2(saved, STDOUT_FILENO);
+  ::close(saved);
+  CHECK(read_file(path) == "> 7\n> word 3\n");
 }
 
 TEST_CASE("stdout: prefix must be a string; unknown parameters are rejected") {
