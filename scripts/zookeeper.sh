@@ -23,7 +23,8 @@ usage() { die "usage: zookeeper.sh start|stop|status DIR [PORT]"; }
 cmd=$1
 dir=$2
 port_arg=${3:-0}
-[[ "$port_arg" =~ ^[0-9]+$ ]] && [ "$port_arg" -le 65535 ] || die "PORT must be 0..65535, got '$port_arg'"
+[[ "$port_arg" =~ ^[0-9]+$ ]] && [ "$port_arg" -le 65535 ] ||
+  die "PORT must be 0..65535, got '$port_arg'"
 
 JARS=/usr/share/java
 TICK_MS=100
@@ -159,11 +160,14 @@ LOG
   until serving "$port"; do
     if ! alive "$pid"; then
       rm -f "$dir/zookeeper.pid"
-      die "ZooKeeper exited during start-up; see $dir/zookeeper.log and $dir/stdout.log: $(tail -n 3 "$dir/stdout.log" 2>/dev/null | tr '\n' ' ')"
+      local last
+      last=$(tail -n 3 "$dir/stdout.log" 2>/dev/null | tr '\n' ' ')
+      die "ZooKeeper exited during start-up (see $dir/zookeeper.log): $last"
     fi
     if [ $SECONDS -ge $deadline ]; then
       stop_server
-      die "ZooKeeper did not answer ruok/srvr on 127.0.0.1:$port within ${START_TIMEOUT_S} s; see $dir/zookeeper.log"
+      die "ZooKeeper did not answer on 127.0.0.1:$port within ${START_TIMEOUT_S} s;" \
+        "see $dir/zookeeper.log"
     fi
     sleep 0.05
   done

@@ -288,8 +288,8 @@ void zk_leader_election_service::check_latch(std::uint64_t g) {
       if (mine.empty() || it == names.end()) {
         // Our node is unknown (lost create reply) or gone: adopt the one with our tag, if any.
         auto tag = std::string(latch_prefix) + instance_tag_ + "-";
-        auto tagged = std::find_if(names.begin(), names.end(),
-                                   [&](const auto& n) { return n.compare(0, tag.size(), tag) == 0; });
+        auto has_tag = [&](const std::string& n) { return n.compare(0, tag.size(), tag) == 0; };
+        auto tagged = std::find_if(names.begin(), names.end(), has_tag);
         if (tagged == names.end()) {
           revoke();
           create_latch_node(g);
