@@ -337,6 +337,21 @@ void start_when_clear(job_actor* self, std::int32_t attempt, int waits) {
   start_attempt(self);
 }
 
+/// Tells the coordinator, once per attempt, that every source is exhausted — but only once it
+/// was told that the attempt runs: a fast source can finish before the last task reports
+/// running, and a sources_exhausted that overtook attempt_running would be dropped by the
+/// coordinator, so the final checkpoint would never be triggered and the job would hang.
+void report_sources_exhausted(job_actor* self) {
+  auto& st = self->state;
+  if (st.sources_exhausted_sent || st.state != job_state::running)
+    return;
+  for (auto& [key, task] : st.tasks)
+    if (st.source_vertices.count(key.first) && !task.exhausted)
+      return;
+  st.sources_exhausted_sent = true;
+  self->send(st.coordinator, sources_exhausted{st.attempt});
+}
+
 bool accepts(const job_actor_state& st, const std::string& session, const std::string& job_id,
              std::int32_t attempt) {
   return session == st.session && job_id == st.graph.job_id && attempt == st.attempt
@@ -428,6 +443,7 @@ caf::behavior job_behavior(job_actor* self, caf::actor job_manager, std::string 
                          ? ", restored from checkpoint " + std::to_string(st.restored_checkpoint_id)
                          : std::string{});
           set_state(self, job_state::running);
+          report_sources_exhausted(self);  // a fast source may have finished already
           break;
         }
         case task_state::finished: {
@@ -458,13 +474,8 @@ caf::behavior job_behavior(job_actor* self, caf::actor job_manager, std::string 
       i->second.records_in = msg.records_in;
       i->second.records_out = msg.records_out;
       i->second.exhausted = msg.source_exhausted;
-      if (st.sources_exhausted_sent || !msg.source_exhausted)
-        return;
-      for (auto& [key, task] : st.tasks)
-        if (st.source_vertices.count(key.first) && !task.exhausted)
-          return;
-      st.sources_exhausted_sent = true;
-      self->send(st.coordinator, sources_exhausted{st.attempt});
+      if (msg.source_exhausted)
+        report_sources_exhausted(self);
     },
     [=](const checkpoint_completed_event& e) {
       auto& st = self->state;
