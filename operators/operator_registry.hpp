@@ -34,9 +34,11 @@ struct operator_descriptor {
   std::function<key_selector(const operator_params&)> make_key_selector;
 };
 
+/// Not synchronized: add() operators before jobs start; find() from any thread afterwards.
 class operator_registry {
  public:
-  /// The process-wide registry, with the built-ins already registered.
+  /// The process-wide registry, with the built-ins already registered (initialized once,
+  /// safely, on the first call from any thread).
   static operator_registry& global();
 
   /// Adds or replaces an operator.

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -456,6 +457,9 @@ job_graph parse_job_spec(const std::string& json_text, const operator_registry& 
 
 job_graph load_job_spec(const std::string& path, const operator_registry& registry,
                         const std::vector<std::string>& sets) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw spec_error(path, "is a directory, expected a JSON job spec file");
   std::ifstream in{path, std::ios::binary};
   if (!in)
     throw spec_error(path, std::string{"cannot read the job spec: "} + std::strerror(errno));

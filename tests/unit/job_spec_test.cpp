@@ -430,6 +430,10 @@ TEST_CASE("job spec: load_job_spec reads a file, and names the path when it cann
   CHECK_THROWS_WITH_AS(load_job_spec(missing, operator_registry::global()),
                        (missing + ": cannot read the job spec: No such file or directory").c_str(),
                        spec_error);
+  CHECK_THROWS_WITH_AS(load_job_spec(dir.path().string(), operator_registry::global()),
+                       (dir.path().string() + ": is a directory, expected a JSON job spec file")
+                         .c_str(),
+                       spec_error);
   write_file(path, "{");
   try {
     load_job_spec(path, operator_registry::global());
