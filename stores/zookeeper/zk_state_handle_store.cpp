@@ -269,7 +269,16 @@ std::optional<stored_entry> zk_handle_store::read(const std::string& name) {
 
 stored_entry zk_handle_store::get(const std::string& name) {
   check_name(name);
-  auto entry = read(name);
+  std::optional<stored_entry> entry;
+  try {
+    entry = read(name);
+  } catch (const store_error& e) {
+    if (e.which() == kind::unavailable)
+      throw;
+    // A concurrent replace or remove deletes the old file right after changing the znode:
+    // read once more before calling the entry unreadable.
+    entry = read(name);
+  }
   if (!entry)
     throw store_error(kind::not_found, fmt::format("no znode {}", path_of(name)));
   return std::move(*entry);
