@@ -274,3 +274,27 @@ TEST_CASE("job graph store: the watch survives a suspended connection (fake ZooK
   CHECK(listener.added(job_a) == 0);
   CHECK(test::dangling_pointers(*env.client(), env.jobgraphs_path, *env.storage).empty());
 }
+
+TEST_CASE_TEMPLATE("job graph store contract: a listener may call back into the store", Env,
+                   JOB_GRAPH_ENVS) {
+  Env env;
+  auto store = env.job_graph_store();
+  // Recovers every graph it hears of, from inside the callback (no lock is held then).
+  struct recovering_listener : job_graph_listener {
+    zk_submitted_job_graph_store* store = nullptr;
+    std::atomic<int> recovered{0};
+    void on_added_job_graph(const std::string& job_id) override {
+      if (store->recover(job_id))
+        ++recovered;
+    }
+    void on_removed_job_graph(const std::string&) override {}
+  } listener;
+  listener.store = store.get();
+  store->start(&listener);
+  auto other = env.job_graph_store(env.new_client());
+  other->put(test::make_job_graph(job_a));
+  other->put(test::make_job_graph(job_b));
+  CHECK(test::wait_until([&] { return listener.recovered == 2; }));
+  CHECK(store->owned_job_ids() == std::set<std::string>{job_a, job_b});
+  store->stop();
+}
