@@ -95,9 +95,15 @@ TEST_CASE_TEMPLATE("counter contract: 8 threads x 128 on one instance give exact
 TEST_CASE_TEMPLATE("counter contract: 8 instances x 128 give exactly 1..1024", Env,
                    ZK_COUNTER_ENVS) {
   Env env;
+  // Half share the environment's session, half have sessions of their own (as separate
+  // JobManager processes would).
   std::vector<std::unique_ptr<checkpoint_id_counter>> counters;
   for (int i = 0; i < 8; ++i) {
-    counters.push_back(env.counter("job"));
+    if (i % 2 == 0)
+      counters.push_back(env.counter("job"));
+    else
+      counters.push_back(std::make_unique<zk_checkpoint_id_counter>(
+        env.new_client(), env.counter_path, "job", test::fast_retry()));
     counters.back()->start();
   }
   auto all = take_concurrently(8, 128, [&](int t) -> checkpoint_id_counter& {
