@@ -30,5 +30,10 @@ namespace fjord {
 /// Ask a job manager for its leader session id (empty if it is not the leader).
 using leader_atom = caf::atom_constant<caf::atom("leader")>;
 using confirm_atom = caf::atom_constant<caf::atom("confirm")>;
+/// Another JobManager added / removed a job graph (from the job graph store's watch).
+using graph_added_atom = caf::atom_constant<caf::atom("g_added")>;
+using graph_removed_atom = caf::atom_constant<caf::atom("g_removed")>;
+/// Start contending for leadership with this published address.
+using start_atom = caf::atom_constant<caf::atom("start")>;
 
 }  // namespace fjord

@@ -36,6 +36,9 @@ class job_client {
                                                    std::chrono::milliseconds timeout);
 
   const std::string& session() const { return session_; }
+  /// Uses `session` (e.g. announced by leader retrieval) instead of asking the JobManager.
+  void use_session(std::string session) { session_ = std::move(session); }
+  void use_job_manager(caf::actor job_manager) { job_manager_ = std::move(job_manager); }
   const caf::actor& job_manager() const { return job_manager_; }
 
  private:

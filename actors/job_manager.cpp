@@ -17,6 +17,7 @@
 #include "common/ids.hpp"
 #include "messages/client_messages.hpp"
 #include "messages/task_messages.hpp"
+#include "serialization/records.hpp"
 
 namespace fjord {
 
@@ -39,6 +40,8 @@ struct job_manager_state {
   job_manager_options options;
   caf::actor election;
   caf::actor job_graphs;
+  /// Shared with the termination functor, which runs after the state is destroyed.
+  std::shared_ptr<std::vector<caf::actor>> workers = std::make_shared<std::vector<caf::actor>>();
   std::string session;  ///< empty: not the leader
   std::map<std::string, task_manager_entry> task_managers;
   std::map<caf::actor_addr, std::string> task_manager_by_addr;
@@ -132,14 +135,20 @@ caf::behavior job_manager(jm_actor* self, ha_services services, job_manager_opti
   auto& st = self->state;
   st.services = std::move(services);
   st.options = std::move(options);
-  st.job_graphs = spawn_job_graph_store_worker(self->system(), st.services.job_graphs);
-  st.election = spawn_leader_election_worker(self->system(), st.services.election,
-                                             caf::actor_cast<caf::actor>(self));
-  self->attach_functor([workers = std::vector<caf::actor>{st.job_graphs, st.election}](
-                         const caf::error&) {
-    for (auto& w : workers)
+  st.job_graphs = spawn_job_graph_store_worker(self->system(), st.services.job_graphs,
+                                               st.services.job_results,
+                                               caf::actor_cast<caf::actor>(self));
+  if (!st.options.wait_for_address)
+    st.election = spawn_leader_election_worker(self->system(), st.services.election,
+                                               caf::actor_cast<caf::actor>(self));
+  // Runs after the state is gone: stop the workers (the election releases leadership).
+  self->attach_functor([workers = st.workers](const caf::error&) {
+    for (auto& w : *workers)
       caf::anon_send(w, shutdown_atom::value);
   });
+  st.workers->push_back(st.job_graphs);
+  if (st.election)
+    st.workers->push_back(st.election);
   // Shutdown of the JobManager process: stop local execution, keep every piece of HA data.
   self->set_exit_handler([=](caf::exit_msg& em) {
     for (auto& [id, job] : self->state.jobs)
@@ -184,12 +193,54 @@ caf::behavior job_manager(jm_actor* self, ha_services services, job_manager_opti
       st.session.clear();
       for (auto& [id, job] : st.jobs)
         self->send(job.actor, suspend_job{"leadership revoked"});
+      // TaskManagers follow the next leader; they re-register with its session.
+      for (auto& [id, tm] : st.task_managers)
+        self->demonitor(tm.handle);
+      st.task_managers.clear();
+      st.task_manager_by_addr.clear();
     },
     [=](ha_error_atom, const std::string& message) {
       spdlog::critical("high availability failed: {}", message);
       self->quit(caf::make_error(caf::sec::runtime_error, message));
     },
     [=](leader_atom) { return self->state.session; },
+    [=](start_atom, const std::string& address) {
+      auto& st = self->state;
+      if (st.election)
+        return;
+      st.options.address = address;
+      st.election = spawn_leader_election_worker(self->system(), st.services.election,
+                                                 caf::actor_cast<caf::actor>(self));
+      st.workers->push_back(st.election);
+    },
+    [=](graph_added_atom, const std::string& job_id) {
+      auto& st = self->state;
+      if (st.session.empty() || st.jobs.count(job_id) || st.finished.count(job_id))
+        return;
+      auto session = st.session;
+      self->request(st.job_graphs, std::chrono::seconds(120), recover_atom::value, job_id)
+        .then(
+          [=](std::vector<job_graph>& graphs) {
+            auto& st = self->state;
+            if (st.session != session || graphs.empty() || st.jobs.count(job_id))
+              return;
+            spdlog::info("job {} ({}) submitted through another JobManager: running it",
+                         short_id(job_id), graphs.front().name);
+            start_job(self, std::move(graphs.front()));
+          },
+          [=](caf::error& e) {
+            spdlog::error("job {} added by another JobManager cannot be recovered: {}",
+                          short_id(job_id), describe(e));
+          });
+    },
+    [=](graph_removed_atom, const std::string& job_id) {
+      auto& st = self->state;
+      auto i = st.jobs.find(job_id);
+      if (st.session.empty() || i == st.jobs.end())
+        return;
+      spdlog::error("job {}: another JobManager removed its graph; stopping it here", short_id(job_id));
+      self->send(i->second.actor, suspend_job{"its graph was removed by another JobManager"});
+    },
     [=](const register_task_manager& msg) -> caf::result<task_manager_registered> {
       auto& st = self->state;
       if (!fenced_ok(st, msg.leader_session))
@@ -232,7 +283,8 @@ caf::behavior job_manager(jm_actor* self, ha_services services, job_manager_opti
     },
     [=](const submit_job& msg) -> caf::result<job_submitted> {
       auto& st = self->state;
-      if (!fenced_ok(st, msg.leader_session))
+      bool standby = st.session.empty() && msg.leader_session.empty();
+      if (!standby && !fenced_ok(st, msg.leader_session))
         return not_leader(st);
       auto graph = msg.graph;
       if (graph.vertices.empty())
@@ -249,6 +301,12 @@ caf::behavior job_manager(jm_actor* self, ha_services services, job_manager_opti
         .then(
           [=](bool) mutable {
             auto& st = self->state;
+            if (standby) {
+              spdlog::info("job {} ({}) persisted by this standby; the leader will run it",
+                           short_id(graph.job_id), graph.name);
+              rp.deliver(job_submitted{graph.job_id});
+              return;
+            }
             if (st.session != session) {
               rp.deliver(not_leader(st));
               return;
@@ -321,7 +379,8 @@ caf::behavior job_manager(jm_actor* self, ha_services services, job_manager_opti
       if (!is_globally_terminal(report.state))
         return;  // suspended: the graph stays for the next leader
       remember_finished(st, report);
-      self->request(st.job_graphs, std::chrono::seconds(120), remove_atom::value, report.job_id)
+      job_result result{report.job_id, report.state, report.ended_ms, report.failure};
+      self->request(st.job_graphs, std::chrono::seconds(120), remove_atom::value, result)
         .then([](bool) {},
               [id = report.job_id](caf::error& e) {
                 spdlog::error("job {} ended but its graph could not be removed: {}",

@@ -11,6 +11,8 @@
 //   cancel_job                -> job_status_report
 //   inject_task_failure       -> std::string   the killed task
 // TaskManager protocol: register_task_manager -> task_manager_registered.
+// A standby (not the leader) accepts a submit_job without a session: it persists the graph and
+// leaves running it to the leader, which learns about it from the job graph store's watch.
 #pragma once
 
 #include <string>
@@ -25,6 +27,9 @@ namespace fjord {
 
 struct job_manager_options {
   std::string address;  ///< published as leader info ("host:port"); empty in embedded mode
+  /// Contend for leadership only after (start_atom, address) arrives: a cluster JobManager
+  /// must be published (and know its port) before it can be elected.
+  bool wait_for_address = false;
   job_options job;
   std::size_t retained_finished_jobs = 100;  ///< final reports kept for status queries
 };

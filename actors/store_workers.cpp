@@ -6,6 +6,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/sec.hpp>
+#include <caf/send.hpp>
 #include <caf/spawn_options.hpp>
 #include <spdlog/spdlog.h>
 
@@ -13,6 +14,7 @@
 #include "common/ids.hpp"
 #include "messages/job_graph.hpp"
 #include "stores/checkpoint_recovery_factory.hpp"
+#include "stores/job_result_store.hpp"
 #include "stores/submitted_job_graph_store.hpp"
 
 namespace fjord {
@@ -97,17 +99,62 @@ caf::behavior checkpoint_worker(caf::stateful_actor<checkpoint_worker_state>* se
   };
 }
 
+/// Runs on the store's watch thread: only enqueues.
+class job_graph_listener_adapter : public job_graph_listener {
+ public:
+  explicit job_graph_listener_adapter(caf::actor target) : target_(std::move(target)) {}
+  void on_added_job_graph(const std::string& job_id) override {
+    caf::anon_send(target_, graph_added_atom::value, job_id);
+  }
+  void on_removed_job_graph(const std::string& job_id) override {
+    caf::anon_send(target_, graph_removed_atom::value, job_id);
+  }
+
+ private:
+  caf::actor target_;
+};
+
 struct job_graph_worker_state {
   std::shared_ptr<submitted_job_graph_store> store;
+  std::shared_ptr<job_result_store> results;
+  std::unique_ptr<job_graph_listener_adapter> listener;
+  bool started = false;
   static inline const char* name = "fjord.job_graph_store_worker";
+
+  /// Starts the store on first use, so an unreachable store is retried by the next request.
+  void ensure_started() {
+    if (started)
+      return;
+    store->start(listener.get());
+    started = true;
+  }
+
+  /// Drops graphs of jobs that have a result (finished before a crash removed their graph).
+  std::vector<job_graph> without_results(std::vector<submitted_job_graph> graphs) {
+    std::vector<job_graph> result;
+    for (auto& submitted : graphs) {
+      auto& id = submitted.graph.job_id;
+      if (results && results->contains(id)) {
+        spdlog::info("job {} ended already: removing its leftover graph", short_id(id));
+        store->remove(id);
+        continue;
+      }
+      result.push_back(std::move(submitted.graph));
+    }
+    return result;
+  }
 };
 
 caf::behavior job_graph_worker(caf::stateful_actor<job_graph_worker_state>* self,
-                               std::shared_ptr<submitted_job_graph_store> store) {
+                               std::shared_ptr<submitted_job_graph_store> store,
+                               std::shared_ptr<job_result_store> results, caf::actor listener) {
   self->state.store = std::move(store);
+  self->state.results = std::move(results);
+  self->state.listener = std::make_unique<job_graph_listener_adapter>(std::move(listener));
   return {
     [=](put_atom, const job_graph& graph) -> caf::result<bool> {
       return guarded("job graph store", [&] {
+        self->state.ensure_started();
         submitted_job_graph submitted;
         submitted.graph = graph;
         submitted.submitted_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -117,34 +164,39 @@ caf::behavior job_graph_worker(caf::stateful_actor<job_graph_worker_state>* self
         return true;
       });
     },
-    [=](remove_atom, const std::string& job_id) -> caf::result<bool> {
+    [=](remove_atom, const job_result& result) -> caf::result<bool> {
       return guarded("job graph store", [&] {
-        self->state.store->remove(job_id);
+        self->state.ensure_started();
+        // The result first: if we crash before the graph is gone, the next leader sees the
+        // result and does not run the job again.
+        if (self->state.results)
+          self->state.results->put(result);
+        self->state.store->remove(result.job_id);
         return true;
       });
     },
     [=](recover_atom) -> caf::result<std::vector<job_graph>> {
       return guarded("job graph store", [&] {
+        self->state.ensure_started();
         auto recovered = self->state.store->recover_all();
         for (auto& [job_id, problem] : recovered.failures)
           spdlog::error("job {} cannot be recovered: {}", short_id(job_id), problem);
-        std::vector<job_graph> result;
-        for (auto& submitted : recovered.graphs)
-          result.push_back(std::move(submitted.graph));
-        return result;
+        return self->state.without_results(std::move(recovered.graphs));
       });
     },
     [=](recover_atom, const std::string& job_id) -> caf::result<std::vector<job_graph>> {
       return guarded("job graph store", [&] {
-        std::vector<job_graph> result;
+        self->state.ensure_started();
+        std::vector<submitted_job_graph> graphs;
         if (auto submitted = self->state.store->recover(job_id))
-          result.push_back(std::move(submitted->graph));
-        return result;
+          graphs.push_back(std::move(*submitted));
+        return self->state.without_results(std::move(graphs));
       });
     },
     [=](shutdown_atom) -> caf::result<bool> {
       auto result = guarded("job graph store shutdown", [&] {
-        self->state.store->stop();
+        if (self->state.started)
+          self->state.store->stop();
         return true;
       });
       self->quit();
@@ -163,8 +215,11 @@ caf::actor spawn_checkpoint_store_worker(caf::actor_system& sys,
 }
 
 caf::actor spawn_job_graph_store_worker(caf::actor_system& sys,
-                                        std::shared_ptr<submitted_job_graph_store> store) {
-  return sys.spawn<caf::detached>(job_graph_worker, std::move(store));
+                                        std::shared_ptr<submitted_job_graph_store> store,
+                                        std::shared_ptr<job_result_store> results,
+                                        caf::actor listener) {
+  return sys.spawn<caf::detached>(job_graph_worker, std::move(store), std::move(results),
+                                  std::move(listener));
 }
 
 std::string describe(const caf::error& e) {

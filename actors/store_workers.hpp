@@ -10,11 +10,15 @@
 //   (latest_atom)                               -> std::vector<completed_checkpoint> (0 or 1)
 //   (shutdown_atom, job_state)                  -> bool          then the worker quits
 //
-// job graph store worker (one per JobManager; owns the submitted-job-graph store):
+// job graph store worker (one per JobManager; owns the submitted-job-graph store and the job
+// result store; starts the graph store with a listener that tells `listener` about graphs
+// another JobManager added or removed: (graph_added_atom, job_id), (graph_removed_atom, job_id)):
 //   (put_atom, job_graph)                       -> bool          persisted
-//   (remove_atom, std::string job_id)           -> bool
-//   (recover_atom)                              -> recovered graphs (std::vector<job_graph>,
-//                                                  failures logged)
+//   (remove_atom, job_result)                   -> bool          result recorded, then the
+//                                                                graph removed
+//   (recover_atom)                              -> std::vector<job_graph>: every graph without
+//                                                  a result (unreadable ones logged, skipped;
+//                                                  graphs of finished jobs removed)
 //   (recover_atom, std::string job_id)          -> std::vector<job_graph> (0 or 1)
 //   (shutdown_atom)                             -> bool          stop(), then quit
 #pragma once
@@ -28,6 +32,7 @@
 namespace fjord {
 
 class checkpoint_recovery_factory;
+class job_result_store;
 class submitted_job_graph_store;
 
 caf::actor spawn_checkpoint_store_worker(caf::actor_system& sys,
@@ -35,7 +40,9 @@ caf::actor spawn_checkpoint_store_worker(caf::actor_system& sys,
                                          std::string job_id, int max_retained);
 
 caf::actor spawn_job_graph_store_worker(caf::actor_system& sys,
-                                        std::shared_ptr<submitted_job_graph_store> store);
+                                        std::shared_ptr<submitted_job_graph_store> store,
+                                        std::shared_ptr<job_result_store> results,
+                                        caf::actor listener);
 
 /// The human-readable message of an error returned by a worker (or any CAF error).
 std::string describe(const caf::error& e);

@@ -1,6 +1,7 @@
 #include "actors/task.hpp"
 
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <variant>
@@ -86,6 +87,7 @@ struct task_actor_state {
   std::int64_t records_in = 0;
   std::int64_t records_out = 0;
   std::size_t in_rr = 0;
+  std::map<std::int32_t, std::int32_t> early_credits;  ///< granted before start_task arrived
 
   std::string label() const { return d.vertex + "#" + std::to_string(d.subtask); }
 
@@ -422,6 +424,10 @@ caf::behavior task_behavior(task_actor* self, std::string session, task_deployme
           self->send(st.inputs[i].sender,
                      credit{st.inputs[i].sender_channel, st.options.initial_credits});
         }
+        for (auto& [channel, batches] : st.early_credits)
+          if (channel >= 0 && static_cast<std::size_t>(channel) < st.outputs.size())
+            st.outputs[static_cast<std::size_t>(channel)].credits += batches;
+        st.early_credits.clear();
         st.started = true;
         report_state(self, task_state::running);
         self->delayed_send(self, std::chrono::milliseconds{st.options.metrics_interval_ms},
@@ -452,6 +458,11 @@ caf::behavior task_behavior(task_actor* self, std::string session, task_deployme
     },
     [=](const credit& c) {
       auto& st = self->state;
+      if (!st.started) {
+        // A receiver may start (and grant credit) before this task got its start_task.
+        st.early_credits[c.channel] += c.batches;
+        return;
+      }
       if (st.done || c.channel < 0 || static_cast<std::size_t>(c.channel) >= st.outputs.size())
         return;
       auto& ch = st.outputs[static_cast<std::size_t>(c.channel)];

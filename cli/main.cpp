@@ -11,6 +11,9 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   fjord::add_run_command(app, exit_code);
   fjord::add_operators_command(app, exit_code);
+  fjord::add_jobmanager_command(app, exit_code);
+  fjord::add_taskmanager_command(app, exit_code);
+  fjord::add_client_commands(app, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "stores/checkpoint_recovery_factory.hpp"
+#include "stores/job_result_store.hpp"
 #include "stores/leader_election.hpp"
 #include "stores/submitted_job_graph_store.hpp"
 
@@ -15,6 +16,7 @@ struct ha_services {
   std::shared_ptr<leader_election_service> election;
   std::shared_ptr<submitted_job_graph_store> job_graphs;
   std::shared_ptr<checkpoint_recovery_factory> checkpoint_recovery;
+  std::shared_ptr<job_result_store> job_results;
 };
 
 /// In-memory stores and an election that grants leadership at once.

@@ -108,6 +108,7 @@ ha_services make_standalone_ha_services() {
   result.election = std::make_shared<standalone_leader_election_service>();
   result.job_graphs = std::make_shared<standalone_submitted_job_graph_store>();
   result.checkpoint_recovery = std::make_shared<standalone_checkpoint_recovery_factory>();
+  result.job_results = std::make_shared<standalone_job_result_store>();
   return result;
 }
 

@@ -187,12 +187,16 @@ TEST_CASE_FIXTURE(cluster_fixture, "a canceled job ends CANCELED and a status qu
 
 TEST_CASE_FIXTURE(cluster_fixture, "requests with a wrong leader session are refused") {
   embedded_cluster cluster{sys, two_by_two()};
-  job_client stale{sys, cluster.job_manager()};  // never connected: empty session
-  auto job = stale.submit(sum_job(dir.str(), 100, 0, 0));
-  REQUIRE_FALSE(job);
-  CHECK(describe(job.error()).find("leader") != std::string::npos);
   job_client client{sys, cluster.job_manager()};
   REQUIRE(client.connect());
+  job_client stale{sys, cluster.job_manager()};
+  stale.use_session("00000000-0000-4000-8000-000000000000");  // not the leader's session
+  auto job = stale.submit(sum_job(dir.str(), 100, 0, 0));
+  REQUIRE_FALSE(job);
+  CHECK(describe(job.error()).find("fenced") != std::string::npos);
+  auto status = stale.status("0123456789abcdef0123456789abcdef");
+  REQUIRE_FALSE(status);
+  CHECK(describe(status.error()).find("fenced") != std::string::npos);
   auto unknown = client.status("0123456789abcdef0123456789abcdef");
   REQUIRE_FALSE(unknown);
   CHECK(describe(unknown.error()).find("unknown job") != std::string::npos);

@@ -1,0 +1,111 @@
+#include "cli/cluster_support.hpp"
+
+#include <csignal>
+#include <thread>
+
+#include <caf/actor_system.hpp>
+#include <caf/io/middleman.hpp>
+#include <fmt/format.h>
+
+namespace fjord {
+
+configuration load_configuration(const std::string& path,
+                                 const std::vector<std::string>& defines) {
+  configuration config;
+  if (!path.empty())
+    config = configuration::load_file(path);
+  config.apply_overrides(defines);
+  return config;
+}
+
+namespace {
+
+sigset_t termination_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+}  // namespace
+
+void block_termination_signals() {
+  auto set = termination_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+void on_termination_signal(std::function<void(int)> on_signal) {
+  std::thread([on_signal = std::move(on_signal)] {
+    auto set = termination_signals();
+    int sig = 0;
+    if (sigwait(&set, &sig) == 0)
+      on_signal(sig);
+  }).detach();
+}
+
+leader_address parse_address(const std::string& what, const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
+    throw config_error(fmt::format("{}: expected host:port, got '{}'", what, text));
+  leader_address result;
+  result.host = text.substr(0, colon);
+  try {
+    auto port = std::stoi(text.substr(colon + 1));
+    if (port < 0 || port > 65535)
+      throw std::out_of_range("port");
+    result.port = static_cast<std::uint16_t>(port);
+  } catch (const std::exception&) {
+    throw config_error(fmt::format("{}: '{}' is not a port", what, text.substr(colon + 1)));
+  }
+  return result;
+}
+
+void leader_tracker::notify_leader_address(const std::string& address,
+                                           const std::string& session_id) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  if (address.empty()) {
+    current_.reset();
+  } else {
+    try {
+      auto parsed = parse_address("leader address", address);
+      parsed.session = session_id;
+      current_ = parsed;
+    } catch (const std::exception& e) {
+      error_ = e.what();
+      current_.reset();
+    }
+  }
+  cv_.notify_all();
+}
+
+void leader_tracker::handle_error(const std::string& message) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  error_ = message;
+  cv_.notify_all();
+}
+
+std::optional<leader_address> leader_tracker::wait(std::chrono::milliseconds timeout,
+                                                   const std::optional<leader_address>& not_this) {
+  std::unique_lock<std::mutex> guard{mtx_};
+  auto differs = [&] {
+    return current_ && (!not_this || current_->text() != not_this->text()
+                        || current_->session != not_this->session);
+  };
+  cv_.wait_for(guard, timeout, differs);
+  if (differs())
+    return current_;
+  return std::nullopt;
+}
+
+std::string leader_tracker::last_error() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return error_;
+}
+
+caf::expected<caf::actor> connect_job_manager(caf::actor_system& sys,
+                                              const leader_address& leader) {
+  return sys.middleman().remote_actor(leader.host, leader.port);
+}
+
+}  // namespace fjord

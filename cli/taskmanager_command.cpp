@@ -1,0 +1,107 @@
+// `fjord taskmanager -c CONF [--slots N]`: a TaskManager process. It finds the leader through
+// leader retrieval, registers its slots, runs tasks, and follows every leader change
+// (cancelling the old leader's tasks and registering anew). Runs until SIGINT/SIGTERM.
+#include <cstdio>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/atoms.hpp"
+#include "actors/runtime_config.hpp"
+#include "actors/store_workers.hpp"
+#include "actors/task_manager.hpp"
+#include "cli/cluster_support.hpp"
+#include "cli/commands.hpp"
+#include "stores/zookeeper/ha_services_factory.hpp"
+
+namespace fjord {
+
+namespace {
+
+struct taskmanager_options {
+  std::string config_path;
+  std::vector<std::string> defines;
+  int slots = 2;
+  std::string id;
+  std::string log_level = "info";
+};
+
+/// Leader retrieval callbacks run on the retrieval thread: only enqueue.
+class forward_to_task_manager : public leader_retrieval_listener {
+ public:
+  explicit forward_to_task_manager(caf::actor tm) : tm_(std::move(tm)) {}
+  void notify_leader_address(const std::string& address, const std::string& session) override {
+    caf::anon_send(tm_, leader_atom::value, address, session);
+  }
+  void handle_error(const std::string& message) override {
+    spdlog::error("leader retrieval failed: {}", message);
+  }
+
+ private:
+  caf::actor tm_;
+};
+
+int run_taskmanager(const taskmanager_options& opt) {
+  spdlog::set_level(spdlog::level::from_str(opt.log_level));
+  spdlog::set_pattern("%H:%M:%S.%e %^%-5l%$ [taskmanager] %v");
+  if (opt.slots < 1) {
+    std::fprintf(stderr, "fjord taskmanager: --slots must be at least 1, got %d\n", opt.slots);
+    return 2;
+  }
+  block_termination_signals();
+  std::unique_ptr<leader_retrieval_service> retrieval;
+  try {
+    auto config = load_configuration(opt.config_path, opt.defines);
+    retrieval = make_leader_retrieval(config);
+  } catch (const config_error& e) {
+    std::fprintf(stderr, "fjord taskmanager: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fjord taskmanager: %s\n", e.what());
+    return 1;
+  }
+  runtime_config cfg{true};
+  caf::actor_system sys{cfg};
+  task_manager_options tm_opts;
+  tm_opts.id = opt.id.empty() ? "tm-" + std::to_string(getpid()) : opt.id;
+  tm_opts.slots = opt.slots;
+  auto tm = spawn_cluster_task_manager(sys, tm_opts);
+  spdlog::info("task manager {} started with {} slot(s)", tm_opts.id, opt.slots);
+  forward_to_task_manager listener{tm};
+  try {
+    retrieval->start(&listener);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "fjord taskmanager: leader retrieval cannot start: %s\n", e.what());
+    caf::anon_send_exit(tm, caf::exit_reason::user_shutdown);
+    return 1;
+  }
+  on_termination_signal([tm](int sig) {
+    spdlog::info("signal {}: stopping", sig);
+    caf::anon_send_exit(tm, caf::exit_reason::user_shutdown);
+  });
+  caf::scoped_actor self{sys};
+  self->monitor(tm);
+  self->receive([](caf::down_msg&) {});
+  retrieval->stop();
+  return 0;
+}
+
+}  // namespace
+
+void add_taskmanager_command(CLI::App& app, int& exit_code) {
+  auto opt = std::make_shared<taskmanager_options>();
+  auto cmd = app.add_subcommand("taskmanager", "Run a TaskManager process");
+  cmd->add_option("-c,--config", opt->config_path, "Configuration file (flat YAML keys)");
+  cmd->add_option("-D", opt->defines, "Configuration override key=value (repeatable)");
+  cmd->add_option("--slots", opt->slots, "Task slots offered (default 2)");
+  cmd->add_option("--id", opt->id, "Name of this TaskManager (default tm-<pid>)");
+  cmd->add_option("--log-level", opt->log_level, "trace|debug|info|warn|error (default info)")
+    ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  cmd->callback([opt, &exit_code] { exit_code = run_taskmanager(*opt); });
+}
+
+}  // namespace fjord
