@@ -247,7 +247,7 @@ std::string ms(double us) { return fmt::format("{:.2f}", us / 1000.0); }
 int bench_main(int argc, char** argv) {
   arguments args{argc, argv};
   bool quick = args.flag("--quick");
-  int runs = static_cast<int>(args.integer("--runs", quick ? 1 : 2));
+  int runs = static_cast<int>(args.integer("--runs", quick ? 1 : 3));
   double seconds = static_cast<double>(args.integer("--seconds", quick ? 2 : 4));
   int rounds = static_cast<int>(args.integer("--rounds", quick ? 200 : 500));
   args.expect_done();
