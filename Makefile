@@ -28,3 +28,6 @@ bench: build
 
 clean:
 	rm -rf $(BUILD)
+
+cluster-demo: build
+	@./scripts/cluster_demo.sh $(BUILD)

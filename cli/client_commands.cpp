@@ -35,7 +35,7 @@ struct client_options {
 class cluster_connection {
  public:
   explicit cluster_connection(const configuration& config)
-    : sys_(cfg_), retrieval_(make_leader_retrieval(config)), client_(sys_, caf::actor{}) {
+    : sys_(cfg_), retrieval_(make_leader_retrieval(config)), client_(sys_, caf::actor{}, std::chrono::seconds(3)) {
     retrieval_->start(&tracker_);
   }
   ~cluster_connection() { retrieval_->stop(); }

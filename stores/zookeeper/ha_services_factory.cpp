@@ -12,6 +12,7 @@
 #include "stores/zookeeper/zk_job_result_store.hpp"
 #include "stores/zookeeper/zk_leader_election.hpp"
 #include "stores/zookeeper/zk_leader_retrieval.hpp"
+#include "stores/zookeeper/zk_reconnecting_client.hpp"
 #include "stores/zookeeper/zk_submitted_job_graph_store.hpp"
 
 namespace fjord {
@@ -53,7 +54,8 @@ ha_services make_ha_services(const configuration& config) {
   if (recovery_mode_of(config) == recovery_mode::standalone)
     return make_standalone_ha_services();
   auto settings = zk::zookeeper_settings::from(config);
-  auto client = zk::connect(settings);
+  // The stores share one session that is renewed when it expires.
+  zk::client_ptr client = std::make_shared<zk::reconnecting_client>(zk::make_client_factory(settings));
   auto storage = std::make_shared<file_state_storage>(settings.storage_dir);
   auto retry = settings.to_retry_policy();
   ha_services services;
