@@ -10,42 +10,23 @@ fjord="$root/$build/fjord"
 checker="$root/$build/check_exactly_once_sum"
 spec="$root/examples/jobs/exactly_once_sum.json"
 work=${FJORD_DEMO_DIR:-$root/$build/cluster-demo}
-session_timeout=${FJORD_SESSION_TIMEOUT_MS:-2000}
 say() { [ -n "${FJORD_DEMO_QUIET:-}" ] || echo "$@"; }
 
 rm -rf "$work"
 mkdir -p "$work"
 cd "$work"
-pids=()
-cleanup() {
-  exec 2>/dev/null  # no "Killed" notices from the shell
-  for p in "${pids[@]}"; do kill -9 "$p" || true; wait "$p" || true; done
-  "$root/scripts/zookeeper.sh" stop "$work/zk" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
+source "$root/scripts/cluster_lib.sh"
+trap cluster_cleanup EXIT
 
-port=$("$root/scripts/zookeeper.sh" start "$work/zk" | tail -1)
+port=$(cluster_start_zookeeper "${FJORD_SESSION_TIMEOUT_MS:-2000}")
 say "== ZooKeeper on 127.0.0.1:$port"
-cat > fjord.yaml <<CONF
-recovery.mode: zookeeper
-recovery.zookeeper.quorum: 127.0.0.1:$port
-recovery.zookeeper.storageDir: $work/recovery
-recovery.zookeeper.client.session-timeout: $session_timeout
-CONF
-
-for n in 1 2; do
-  "$fjord" jobmanager -c fjord.yaml > "jm$n.log" 2>&1 &
-  pids+=($!); echo $! > "jm$n.pid"
-done
-for n in 1 2; do
-  "$fjord" taskmanager -c fjord.yaml --slots 2 --id "tm-$n" > "tm$n.log" 2>&1 &
-  pids+=($!)
-done
+cluster_start_jobmanager jm1
+cluster_start_jobmanager jm2
+cluster_start_taskmanager tm-1 2
+cluster_start_taskmanager tm-2 2
 say "== 2 JobManagers and 2 TaskManagers started (logs in $work)"
-
-leader_log() { grep -l "leader elected" jm1.log jm2.log 2>/dev/null | head -1; }
-for _ in $(seq 100); do [ -n "$(leader_log)" ] && break; sleep 0.1; done
-first=$(leader_log)
+for _ in $(seq 100); do [ -n "$(cluster_leader)" ] && break; sleep 0.1; done
+first=$(basename "$(cluster_leader)")
 [ -n "$first" ] || { echo "no JobManager became leader"; exit 1; }
 say "== leader: ${first%.log}"
 
@@ -53,19 +34,15 @@ say "== fjord submit examples/jobs/exactly_once_sum.json (sources at 50,000 reco
 "$fjord" submit -c fjord.yaml "$spec" --no-progress --follow-timeout 120 \
   --set numbers.rate_per_subtask=50000 --set "out.output_dir=$work/out" > submit.out 2>&1 &
 submit=$!
-pids+=($submit)
-# Wait until the leader completed a few checkpoints, then kill it without warning.
-for _ in $(seq 200); do
-  [ "$(grep -c 'checkpoint .* completed' "$first")" -ge 5 ] && break
-  sleep 0.05
-done
-kill -9 "$(cat "${first%.log}.pid")"
-wait "$(cat "${first%.log}.pid")" 2>/dev/null || true
+cluster_pids+=($submit)
+# Kill the leader without warning once it completed a few checkpoints.
+cluster_wait 5 "checkpoint .* completed" "$first" 200 || true
+cluster_kill "${first%.log}"
 say "== SIGKILL ${first%.log} after $(grep -c 'checkpoint .* completed' "$first") checkpoints"
 
 rc=0
 wait "$submit" || rc=$?
-second=$( [ "$first" = jm1.log ] && echo jm2.log || echo jm1.log )
+second=$([ "$first" = jm1.log ] && echo jm2.log || echo jm1.log)
 restored=$(grep -o "restoring from checkpoint [0-9]*" "$second" | head -1 || true)
 say "== the standby ${second%.log}: ${restored:-did not restore}"
 [ -n "${FJORD_DEMO_QUIET:-}" ] || tail -4 submit.out

@@ -1,0 +1,58 @@
+# Functions for scripts and process tests that run a local Fjord cluster: a throwaway ZooKeeper,
+# JobManager and TaskManager processes, and cleanup of everything on exit. Source it after
+# setting: root (repo), fjord (binary), work (an empty directory, the current directory).
+cluster_pids=()
+
+cluster_cleanup() {
+  exec 2>/dev/null  # no "Killed" notices from the shell
+  for p in "${cluster_pids[@]}"; do kill -9 "$p" || true; wait "$p" || true; done
+  "$root/scripts/zookeeper.sh" stop "$work/zk" >/dev/null || true
+}
+
+# cluster_start_zookeeper SESSION_TIMEOUT_MS: starts ZooKeeper, writes fjord.yaml.
+cluster_start_zookeeper() {
+  local port
+  port=$("$root/scripts/zookeeper.sh" start "$work/zk" | tail -1)
+  cat > "$work/fjord.yaml" <<CONF
+recovery.mode: zookeeper
+recovery.zookeeper.quorum: 127.0.0.1:$port
+recovery.zookeeper.storageDir: $work/recovery
+recovery.zookeeper.client.session-timeout: $1
+CONF
+  echo "$port"
+}
+
+# cluster_start_jobmanager NAME: log NAME.log, pid NAME.pid
+cluster_start_jobmanager() {
+  "$fjord" jobmanager -c "$work/fjord.yaml" > "$work/$1.log" 2>&1 &
+  cluster_pids+=($!); echo $! > "$work/$1.pid"
+}
+
+# cluster_start_taskmanager NAME SLOTS
+cluster_start_taskmanager() {
+  "$fjord" taskmanager -c "$work/fjord.yaml" --slots "$2" --id "$1" > "$work/$1.log" 2>&1 &
+  cluster_pids+=($!); echo $! > "$work/$1.pid"
+}
+
+# cluster_kill NAME: SIGKILL and reap
+cluster_kill() {
+  local pid
+  pid=$(cat "$work/$1.pid")
+  kill -9 "$pid"
+  wait "$pid" 2>/dev/null || true
+}
+
+# cluster_leader: the log file of the JobManager that was elected last
+cluster_leader() {
+  grep -l "leader elected" "$work"/jm*.log 2>/dev/null | xargs -r ls -t | head -1
+}
+
+# cluster_wait COUNT PATTERN FILE [TENTHS]: waits until PATTERN occurs COUNT times in FILE
+cluster_wait() {
+  local tries=${4:-300}
+  for _ in $(seq "$tries"); do
+    [ "$(grep -c -- "$2" "$3" 2>/dev/null)" -ge "$1" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Real processes: a TaskManager is SIGKILLed mid-job while a spare TaskManager is registered;
+# the JobManager restarts the job on the remaining slots from the latest checkpoint and the
+# output is exactly once.
+set -euo pipefail
+root=$FJORD_SOURCE_DIR
+fjord=$FJORD_BIN
+work=$(mktemp -d)
+cd "$work"
+source "$root/scripts/cluster_lib.sh"
+trap 'cluster_cleanup; rm -rf "$work"' EXIT
+spec=$root/examples/jobs/exactly_once_sum.json
+
+cluster_start_zookeeper 2000 > /dev/null
+cluster_start_jobmanager jm1
+for n in 1 2 3; do cluster_start_taskmanager "tm-$n" 2; done
+cluster_wait 3 "registered (2 slots)" jm1.log || { echo "task managers did not register"; exit 1; }
+
+"$fjord" submit -c fjord.yaml "$spec" --no-progress --follow-timeout 120 \
+  --set numbers.rate_per_subtask=50000 --set "out.output_dir=$work/out" > submit.out 2>&1 &
+submit=$!
+cluster_wait 4 "checkpoint .* completed" jm1.log || { echo "no checkpoints"; exit 1; }
+# Kill a TaskManager that runs tasks of the job (with 3 x 2 slots and 4 needed, tm-1 or tm-2 does).
+victim=$(grep -l "task manager tm-[0-9] registered with" tm-*.log | head -1)
+victim=$(basename "${victim%.log}")
+cluster_kill "$victim"
+echo "killed $victim"
+rc=0
+wait "$submit" || rc=$?
+tail -4 submit.out
+[ $rc -eq 0 ] || { echo "FAIL: the job did not finish (exit $rc)"; tail -20 jm1.log; exit 1; }
+grep -q "lost" jm1.log || { echo "FAIL: the JobManager did not notice the lost task manager"; exit 1; }
+grep -q "restoring from checkpoint" jm1.log || { echo "FAIL: the job did not restore a checkpoint"; exit 1; }
+"$root/$(realpath --relative-to="$root" "$FJORD_BUILD_DIR")/check_exactly_once_sum" \
+  --spec "$spec" --set "out.output_dir=$work/out"
