@@ -376,8 +376,13 @@ caf::behavior job_manager(jm_actor* self, ha_services services, job_manager_opti
       release_slots(st, i->second);
       self->demonitor(i->second.actor);
       st.jobs.erase(i);
-      if (!is_globally_terminal(report.state))
-        return;  // suspended: the graph stays for the next leader
+      if (!is_globally_terminal(report.state)) {
+        // Suspended: the graph stays for the next leader. If that is us already (leadership
+        // regained while this instance was still stopping), recover it now that it is gone.
+        if (!st.session.empty())
+          self->send(self, graph_added_atom::value, report.job_id);
+        return;
+      }
       remember_finished(st, report);
       job_result result{report.job_id, report.state, report.ended_ms, report.failure};
       self->request(st.job_graphs, std::chrono::seconds(120), remove_atom::value, result)

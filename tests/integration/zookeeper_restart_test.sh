@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Real processes: ZooKeeper is stopped and started again (same data) while a checkpointed job
+# runs. The JobManager loses and regains leadership, recovers the job from its latest
+# checkpoint, and the output is exactly once.
+set -euo pipefail
+root=$FJORD_SOURCE_DIR
+fjord=$FJORD_BIN
+work=$(mktemp -d)
+cd "$work"
+source "$root/scripts/cluster_lib.sh"
+trap 'cluster_cleanup; [ -n "${FJORD_KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
+spec=$root/examples/jobs/exactly_once_sum.json
+
+cluster_start_zookeeper 4000 > /dev/null
+cluster_start_jobmanager jm1
+cluster_start_taskmanager tm-1 2
+cluster_start_taskmanager tm-2 2
+cluster_wait 2 "registered (2 slots)" jm1.log || { echo "task managers did not register"; exit 1; }
+"$fjord" submit -c fjord.yaml "$spec" --no-progress --follow-timeout 120 \
+  --set numbers.rate_per_subtask=25000 --set "out.output_dir=$work/out" > submit.out 2>&1 &
+submit=$!
+cluster_wait 4 "checkpoint .* completed" jm1.log || { echo "no checkpoints"; exit 1; }
+"$root/scripts/zookeeper.sh" stop "$work/zk" > /dev/null
+sleep 1
+"$root/scripts/zookeeper.sh" start "$work/zk" > /dev/null
+echo "ZooKeeper restarted"
+rc=0
+wait "$submit" || rc=$?
+tail -4 submit.out
+[ $rc -eq 0 ] || { echo "FAIL: the job did not finish (exit $rc)"; grep -v "checkpoint .* completed" jm1.log | tail -20; exit 1; }
+"$root/$(realpath --relative-to="$root" "$FJORD_BUILD_DIR")/check_exactly_once_sum" \
+  --spec "$spec" --set "out.output_dir=$work/out"
