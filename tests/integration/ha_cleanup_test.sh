@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Real processes, real ZooKeeper: a FINISHED job leaves no job data in ZooKeeper or the storage
+# directory and is not run again after a failover; an orderly JobManager stop (SIGTERM) keeps
+# the HA data of a running job, and the next JobManager recovers it.
+set -euo pipefail
+root=$FJORD_SOURCE_DIR
+fjord=$FJORD_BIN
+work=$(mktemp -d)
+cd "$work"
+source "$root/scripts/cluster_lib.sh"
+trap 'cluster_cleanup; rm -rf "$work"' EXIT
+spec=$root/examples/jobs/exactly_once_sum.json
+fail() { echo "FAIL: $*"; exit 1; }
+
+port=$(cluster_start_zookeeper 2000)
+zk_children() {  # zk_children PATH -> the child count ("none" if the node is missing)
+  local out
+  out=$(/usr/share/zookeeper/bin/zkCli.sh -server "127.0.0.1:$port" ls "$1" 2>&1 | tail -1)
+  case "$out" in
+    \[\]) echo 0 ;;
+    \[*) echo "$out" | tr -cd ',' | wc -c | awk '{print $1 + 1}' ;;
+    *) echo none ;;
+  esac
+}
+
+cluster_start_jobmanager jm1
+cluster_start_jobmanager jm2
+cluster_start_taskmanager tm-1 4
+for _ in $(seq 100); do [ -n "$(cluster_leader)" ] && break; sleep 0.1; done
+first=$(basename "$(cluster_leader)")
+
+# 1. A finished job deletes its graph, checkpoints, counter and files.
+"$fjord" submit -c fjord.yaml "$spec" --no-progress --set numbers.to=50000 \
+  --set "out.output_dir=$work/out1" > submit1.out 2>&1 || fail "job 1 did not finish: $(tail -3 submit1.out)"
+job1=$(head -1 submit1.out)
+for path in jobgraphs checkpoints checkpoint-counter; do
+  n=$(zk_children "/fjord/default/$path")
+  [ "$n" = 0 ] || [ "$n" = none ] || fail "/$path still has $n children after the job finished"
+done
+[ "$(zk_children /fjord/default/job-results)" = 1 ] || fail "no job result recorded"
+left=$(find "$work/recovery" -type f | wc -l)
+[ "$left" -eq 0 ] || fail "$left file(s) left in the storage directory: $(ls "$work/recovery")"
+echo "ok - a finished job leaves no HA data behind"
+
+# 2. After a failover the finished job is not run again.
+cluster_kill "${first%.log}"
+second=$([ "$first" = jm1.log ] && echo jm2.log || echo jm1.log)
+cluster_wait 1 "leader elected" "$second" 100 || fail "the standby was not elected"
+sleep 1
+if grep -q "recovered from the job graph store" "$second"; then fail "the standby recovered a job"; fi
+"$fjord" list -c fjord.yaml > list.out 2>&1 || fail "list failed: $(cat list.out)"
+if grep -q "$job1" list.out; then fail "the finished job runs again: $(cat list.out)"; fi
+echo "ok - a finished job is not run again after a failover"
+
+# 3. An orderly stop keeps the HA data of a running job; the next JobManager recovers it.
+"$fjord" submit -c fjord.yaml "$spec" --detached --set numbers.rate_per_subtask=20000 \
+  --set "out.output_dir=$work/out2" > submit2.out 2>&1 || fail "submit 2: $(cat submit2.out)"
+job2=$(head -1 submit2.out)
+cluster_wait 3 "checkpoint .* completed" "$second" || fail "no checkpoints of job 2"
+kill -TERM "$(cat "${second%.log}.pid")"
+wait "$(cat "${second%.log}.pid")" 2>/dev/null || true
+[ "$(zk_children /fjord/default/jobgraphs)" = 1 ] || fail "the orderly stop removed the job graph"
+[ "$(zk_children "/fjord/default/checkpoints/$job2")" != 0 ] || fail "the orderly stop removed the checkpoints"
+echo "ok - an orderly JobManager stop keeps the HA data"
+cluster_start_jobmanager jm3
+cluster_wait 1 "restoring from checkpoint" jm3.log 200 || fail "jm3 did not restore job 2"
+"$fjord" status -c fjord.yaml "$job2" > status.out 2>&1 || fail "status: $(cat status.out)"
+echo "ok - the next JobManager restored the job from its checkpoint"
