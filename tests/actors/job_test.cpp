@@ -4,12 +4,15 @@
 #include <doctest/doctest.h>
 
 #include <caf/actor_system.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
 
 #include "actors/embedded_cluster.hpp"
 #include "actors/job_client.hpp"
 #include "actors/runtime_config.hpp"
 #include "actors/store_workers.hpp"
 #include "examples/checkers/exactly_once_sum_check.hpp"
+#include "messages/task_messages.hpp"
 #include "tests/actors/actor_test_support.hpp"
 
 using namespace fjord;
@@ -200,4 +203,35 @@ TEST_CASE_FIXTURE(cluster_fixture, "requests with a wrong leader session are ref
   auto unknown = client.status("0123456789abcdef0123456789abcdef");
   REQUIRE_FALSE(unknown);
   CHECK(describe(unknown.error()).find("unknown job") != std::string::npos);
+}
+
+TEST_CASE_FIXTURE(cluster_fixture,
+                  "a task manager refuses a deployment from another leader session") {
+  embedded_cluster cluster{sys, two_by_two()};
+  job_client client{sys, cluster.job_manager()};
+  REQUIRE(client.connect());
+  caf::scoped_actor self{sys};
+  task_deployment d;
+  d.job_id = "0123456789abcdef0123456789abcdef";
+  d.vertex = "out";
+  d.op = "stdout";
+  d.params_json = "{}";
+  d.num_input_channels = 1;
+  d.job = caf::actor_cast<caf::actor>(self);
+  d.coordinator = caf::actor_cast<caf::actor>(self);
+  auto deploy = [&](const std::string& session) {
+    std::string outcome = "no reply";
+    self->request(cluster.task_managers().front(), 5s, deploy_task{session, d})
+      .receive(
+        [&](caf::actor& task) {
+          outcome = "deployed";
+          self->send_exit(task, caf::exit_reason::kill);
+        },
+        [&](caf::error& e) { outcome = describe(e); });
+    return outcome;
+  };
+  CHECK(deploy("00000000-0000-4000-8000-000000000000").find("another leader session")
+        != std::string::npos);
+  // The same deployment under the leader's session is accepted (once registered).
+  CHECK(eventually([&] { return deploy(client.session()) == "deployed"; }, 5s));
 }
