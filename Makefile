@@ -17,7 +17,8 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS)
 
-demo: build
+demo: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target fjord check_exactly_once_sum
 	@./scripts/demo.sh $(BUILD)
 
 test: build
@@ -29,5 +30,6 @@ bench: build
 clean:
 	rm -rf $(BUILD)
 
-cluster-demo: build
+cluster-demo: configure
+	@cmake --build $(BUILD) -j $(JOBS) --target fjord check_exactly_once_sum
 	@./scripts/cluster_demo.sh $(BUILD)
