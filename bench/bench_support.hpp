@@ -165,8 +165,13 @@ inline job_status_report wait_for_end(job_client& client, const std::string& job
     if (is_globally_terminal(report->state) || report->state == job_state::suspended)
       return *report;
     if (clock_type::now() > deadline)
-      throw std::runtime_error("job did not end in time (state " +
-                               std::string{to_string(report->state)} + ")");
+      throw std::runtime_error(fmt::format(
+        "job did not end in time: {}, records in {} out {}, checkpoints {} completed {} failed, "
+        "tasks running {} of {}, restarts {}{}",
+        to_string(report->state), report->records_in, report->records_out,
+        report->checkpoints_completed, report->checkpoints_failed, report->tasks_running,
+        report->tasks_total, report->restarts,
+        report->failure.empty() ? "" : ", last failure: " + report->failure));
     std::this_thread::sleep_for(poll);
   }
 }

@@ -160,21 +160,18 @@ int bench_main(int argc, char** argv) {
   // 4 sources x 20,000 records/s for up to 10 minutes: it outlives the measurement, which
   // cancels it at the end.
   temp_dir out{"fjord-bench-status"};
-  // The sink is not called "out" as in the example: the job starts tasks in vertex-id order,
-  // and a task drops credits that arrive before its own start (see BENCHMARKS.md), so a sink
-  // whose id sorts before its upstream's can leave that upstream without credits: a hang.
   auto graph = parse_job_spec(fmt::format(R"({{
     "name": "status latency",
     "vertices": [
       {{"id": "numbers", "operator": "sequence", "parallelism": 4,
         "params": {{"from": 1, "to": 48000000000, "rate_per_subtask": 20000}}}},
       {{"id": "sums", "operator": "keyed_sum", "parallelism": 4, "params": {{"keys": 16}}}},
-      {{"id": "writer", "operator": "transactional_file", "parallelism": 2,
+      {{"id": "out", "operator": "transactional_file", "parallelism": 2,
         "params": {{"output_dir": "{0}"}}}}
     ],
     "edges": [
       {{"from": "numbers", "to": "sums", "partitioning": "hash"}},
-      {{"from": "sums", "to": "writer", "partitioning": "rebalance"}}
+      {{"from": "sums", "to": "out", "partitioning": "rebalance"}}
     ],
     "checkpointing": {{"interval_ms": 50}}
   }})",
