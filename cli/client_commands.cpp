@@ -27,6 +27,7 @@ namespace {
 struct client_options {
   std::string config_path;
   std::vector<std::string> defines;
+  std::string job_manager;  ///< "host:port": talk to this JobManager, leader or not
   double timeout_s = 30;  ///< to find a leader / get an answer
   std::string log_level = "warn";
 };
@@ -39,6 +40,20 @@ class cluster_connection {
     retrieval_->start(&tracker_);
   }
   ~cluster_connection() { retrieval_->stop(); }
+
+  /// Connects to one JobManager, bypassing leader retrieval. A standby has no session: a
+  /// submission to it is persisted and run by the leader.
+  std::optional<std::string> connect_to(const std::string& address) {
+    auto target = parse_address("--jobmanager", address);
+    auto jm = connect_job_manager(sys_, target);
+    if (!jm)
+      return "cannot reach the JobManager at " + address + ": " + describe(jm.error());
+    client_.use_job_manager(*jm);
+    auto session = client_.connect(std::chrono::milliseconds(200));
+    client_.use_session(session ? *session : std::string{});
+    current_ = target;
+    return std::nullopt;
+  }
 
   /// Connects to the leader (a different one than now if `change` is set). Returns an error
   /// line on failure.
@@ -88,7 +103,9 @@ int with_cluster(const client_options& opt, const char* command, F&& f) {
     auto config = load_configuration(opt.config_path, opt.defines);
     cluster_connection cluster{config};
     auto timeout = std::chrono::milliseconds{static_cast<std::int64_t>(opt.timeout_s * 1000)};
-    if (auto problem = cluster.connect(timeout)) {
+    auto problem = opt.job_manager.empty() ? cluster.connect(timeout)
+                                           : cluster.connect_to(opt.job_manager);
+    if (problem) {
       std::fprintf(stderr, "fjord %s: %s\n", command, problem->c_str());
       return 1;
     }
@@ -177,6 +194,8 @@ void add_common(CLI::App* cmd, client_options& opt) {
   cmd->add_option("-c,--config", opt.config_path, "Configuration file (flat YAML keys)");
   cmd->add_option("-D", opt.defines, "Configuration override key=value (repeatable)");
   cmd->add_option("--timeout", opt.timeout_s, "Seconds to wait for a leader (default 30)");
+  cmd->add_option("--jobmanager", opt.job_manager,
+                  "Talk to this JobManager (host:port) instead of the leader");
   cmd->add_option("--log-level", opt.log_level, "trace|debug|info|warn|error (default warn)")
     ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
 }
