@@ -238,4 +238,25 @@ void file_state_storage::discard(const state_handle& handle) {
                                             errno_text(errno)));
 }
 
+std::size_t file_state_storage::discard_all_with_prefix(const std::string& prefix) {
+  if (!valid_prefix(prefix))
+    throw store_error(kind::invalid_argument,
+                      fmt::format("file prefix '{}' is not a plain file name", prefix));
+  std::size_t removed = 0;
+  std::error_code ec;
+  for (auto& entry : fs::directory_iterator{directory_, ec}) {
+    auto name = entry.path().filename().string();
+    bool stored = name.rfind(prefix + "-", 0) == 0;
+    bool temporary = name.rfind("." + prefix + "-", 0) == 0 && name.size() > 4
+                     && name.compare(name.size() - 4, 4, ".tmp") == 0;
+    if ((stored || temporary) && entry.is_regular_file(ec)
+        && (::unlink(entry.path().c_str()) == 0 || errno == ENOENT))
+      ++removed;
+  }
+  if (ec)
+    throw store_error(kind::io, fmt::format("cannot list storage directory {}: {}", directory_,
+                                            ec.message()));
+  return removed;
+}
+
 }  // namespace fjord

@@ -63,6 +63,11 @@ class file_state_storage {
   /// never make us delete an unrelated file. Throws store_error(io) if unlinking fails.
   void discard(const state_handle& handle);
 
+  /// Deletes every file stored with `prefix` (final names "<prefix>-..." and leftover temporary
+  /// files of interrupted writes). For sweeping the orphans of a job that ended for good:
+  /// files written by a process that crashed before its znode existed. Returns the count.
+  std::size_t discard_all_with_prefix(const std::string& prefix);
+
  private:
   std::string directory_;
 };

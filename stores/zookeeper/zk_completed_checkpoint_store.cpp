@@ -47,13 +47,19 @@ std::optional<std::int64_t> parse_node_name(const std::string& name) {
 
 }  // namespace
 
+std::string zk_completed_checkpoint_store::file_prefix(const std::string& job_id) {
+  return "completedCheckpoint-" + job_id;
+}
+
 zk_completed_checkpoint_store::zk_completed_checkpoint_store(
   zk::client_ptr client, const std::string& checkpoints_path, std::string job_id,
   int max_retained, std::shared_ptr<file_state_storage> storage, zk::retry_policy retry)
   : job_id_(std::move(job_id)),
     max_retained_(checked_retained(max_retained)),
+    storage_(storage),
+    // The job id in the file names lets a terminal shutdown sweep the job's orphan files.
     handles_(std::move(client), job_root(checkpoints_path, job_id_), std::move(storage),
-             "completedCheckpoint", retry) {
+             file_prefix(job_id_), retry) {
 }
 
 std::string zk_completed_checkpoint_store::node_name(std::int64_t checkpoint_id) {
@@ -154,6 +160,9 @@ void zk_completed_checkpoint_store::shutdown(job_state final_state) {
     if (e.code() != zk::error_code::no_node)
       throw to_store_error(e);
   }
+  // Files of adds that a crashed JobManager wrote but never pointed a znode at.
+  if (auto orphans = storage_->discard_all_with_prefix(file_prefix(job_id_)))
+    spdlog::info("job {}: removed {} orphan checkpoint file(s)", short_id(job_id_), orphans);
   spdlog::info("job {} {}: its checkpoints are discarded", short_id(job_id_),
                to_string(final_state));
 }

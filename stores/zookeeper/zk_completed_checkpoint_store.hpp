@@ -49,6 +49,9 @@ class zk_completed_checkpoint_store : public completed_checkpoint_store {
   /// The znode name of a checkpoint id: 19 digits, zero-padded.
   static std::string node_name(std::int64_t checkpoint_id);
 
+  /// The prefix of this job's checkpoint files: "completedCheckpoint-<job id>".
+  static std::string file_prefix(const std::string& job_id);
+
  private:
   struct retained {
     subsumed_entry entry;  ///< znode name, version and file: what subsuming it deletes
@@ -57,6 +60,7 @@ class zk_completed_checkpoint_store : public completed_checkpoint_store {
 
   std::string job_id_;
   std::size_t max_retained_;
+  std::shared_ptr<file_state_storage> storage_;
   zk_state_handle_store<completed_checkpoint> handles_;
   /// Oldest first.
   std::deque<retained> checkpoints_;

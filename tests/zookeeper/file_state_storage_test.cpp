@@ -163,3 +163,20 @@ TEST_CASE("file storage: an unusable directory gives a clear io error") {
           == store_error::kind::io);
   }
 }
+
+TEST_CASE("file storage: sweeping a prefix removes that job's files and leftovers, nothing else") {
+  test::temp_dir dir;
+  file_state_storage storage{dir.path() + "/recovery"};
+  auto mine1 = storage.store_record(test::make_checkpoint("a", 1), "completedCheckpoint-a");
+  auto mine2 = storage.store_record(test::make_checkpoint("a", 2), "completedCheckpoint-a");
+  auto other = storage.store_record(test::make_checkpoint("ab", 1), "completedCheckpoint-ab");
+  std::ofstream{storage.directory() + "/.completedCheckpoint-a-123.tmp"} << "half written";
+  CHECK(storage.discard_all_with_prefix("completedCheckpoint-a") == 3);
+  CHECK_FALSE(fs::exists(mine1.path));
+  CHECK_FALSE(fs::exists(mine2.path));
+  CHECK_FALSE(fs::exists(storage.directory() + "/.completedCheckpoint-a-123.tmp"));
+  CHECK(fs::exists(other.path));  // "completedCheckpoint-ab-..." is another job's
+  CHECK(storage.discard_all_with_prefix("completedCheckpoint-a") == 0);
+  CHECK(kind_of([&] { storage.discard_all_with_prefix("../x"); })
+        == store_error::kind::invalid_argument);
+}
