@@ -1,0 +1,347 @@
+// Fencing by leader session, one test per direction (issue 4): a message or a blocking result
+// that belongs to another leader session (or an earlier execution attempt) changes nothing, and
+// the same message under the current session does — so each test shows both sides.
+//
+//   TaskManager -> JobManager   register_task_manager under a stale session is refused
+//   JobManager  -> TaskManager  cancel_tasks under a stale session leaves the tasks running
+//   task        -> job          task_state_changed of a stale session or attempt is dropped
+//   job         -> task         start_task / trigger_checkpoint under a stale session ignored
+//   store worker -> JobManager  a graph persisted after leadership changed is not run under
+//                               the old session; the submitter is told it was fenced
+// (client -> JobManager, JobManager -> TaskManager deployments and task -> coordinator
+// acknowledgements are covered in job_test.cpp and checkpoint_coordinator_test.cpp.)
+#include <doctest/doctest.h>
+
+#include <future>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include "actors/atoms.hpp"
+#include "actors/embedded_cluster.hpp"
+#include "actors/job_client.hpp"
+#include "actors/runtime_config.hpp"
+#include "actors/store_workers.hpp"
+#include "actors/task.hpp"
+#include "examples/checkers/exactly_once_sum_check.hpp"
+#include "messages/checkpoint_messages.hpp"
+#include "messages/task_messages.hpp"
+#include "tests/actors/actor_test_support.hpp"
+
+using namespace fjord;
+using namespace fjord::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string stale_session = "00000000-0000-4000-8000-000000000000";
+
+using register_atom = caf::atom_constant<caf::atom("register")>;
+
+/// What the stand-in TaskManager saw: every deployment it accepted, with its session.
+struct deployments_seen {
+  std::mutex mtx;
+  std::vector<std::string> sessions;
+  std::vector<std::int32_t> attempts;
+  caf::actor job;  ///< the job actor named in the deployments
+
+  std::size_t count() {
+    std::lock_guard<std::mutex> guard{mtx};
+    return sessions.size();
+  }
+};
+
+/// A TaskManager stand-in that registers under whatever session the test gives it, so the
+/// test controls fencing from the TaskManager's side; it runs real tasks for every deployment.
+caf::behavior stand_in_task_manager(caf::event_based_actor* self, caf::actor job_manager,
+                                    std::shared_ptr<deployments_seen> seen) {
+  auto tasks = std::make_shared<std::vector<std::pair<std::int32_t, caf::actor>>>();
+  return {
+    [=](register_atom, const std::string& session) {
+      return self->delegate(job_manager, register_task_manager{
+                                           session, "stand-in",
+                                           caf::actor_cast<caf::actor>(self), 8});
+    },
+    [=](const deploy_task& msg) -> caf::actor {
+      auto task = spawn_task(self->system(), msg.leader_session, msg.deployment);
+      tasks->emplace_back(msg.deployment.attempt, task);
+      std::lock_guard<std::mutex> guard{seen->mtx};
+      seen->sessions.push_back(msg.leader_session);
+      seen->attempts.push_back(msg.deployment.attempt);
+      seen->job = msg.deployment.job;
+      return task;
+    },
+    [=](const cancel_tasks& msg) {
+      for (auto& [attempt, task] : *tasks)
+        if (attempt <= msg.attempt)
+          self->send_exit(task, caf::exit_reason::kill);
+    },
+  };
+}
+
+/// A submitted-job-graph store whose put() waits on a latch while `block` is set.
+class latched_graph_store : public standalone_submitted_job_graph_store {
+ public:
+  std::atomic<bool> block{false};
+  std::atomic<int> waiting{0};
+  std::promise<void> release_promise;
+
+  void put(const submitted_job_graph& graph) override {
+    if (block) {
+      ++waiting;
+      release.wait();
+    }
+    standalone_submitted_job_graph_store::put(graph);
+  }
+
+ private:
+  std::shared_future<void> release = release_promise.get_future().share();
+};
+
+checkers::check_result verify_sum(const std::string& dir, std::int64_t to) {
+  checkers::exactly_once_sum_params p;
+  p.output_dir = dir;
+  p.from = 1;
+  p.to = to;
+  p.keys = 8;
+  return checkers::check_exactly_once_sum(p);
+}
+
+struct fencing_fixture {
+  runtime_config cfg;
+  caf::actor_system sys{cfg};
+  temp_dir dir;
+  caf::scoped_actor self{sys};
+
+  /// Registers `tm` under `session`: the JobManager's answer, or its error message.
+  std::string register_under(const caf::actor& tm, const std::string& session) {
+    std::string outcome = "no reply";
+    self->request(tm, 5s, register_atom::value, session)
+      .receive([&](const task_manager_registered& r) {
+                 outcome = "registered (" + std::to_string(r.registered_task_managers) + ")";
+               },
+               [&](caf::error& e) { outcome = describe(e); });
+    return outcome;
+  }
+
+  /// True if `task` is still alive after `wait` (it is monitored by `self`).
+  bool survives(const caf::actor& task, std::chrono::milliseconds wait) {
+    bool down = false;
+    self->receive([&](caf::down_msg& dm) { down = dm.source == task.address(); },
+                  caf::after(wait) >> [] {});
+    return !down;
+  }
+};
+
+embedded_cluster_options no_task_managers() {
+  embedded_cluster_options o;
+  o.task_managers = 0;
+  o.job_manager.job.slot_wait_ms = 1000;  // a job without slots fails fast
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE_FIXTURE(fencing_fixture,
+                  "TaskManager -> JobManager: a registration under a stale session is refused") {
+  embedded_cluster cluster{sys, no_task_managers()};
+  job_client client{sys, cluster.job_manager()};
+  REQUIRE(client.connect());
+  auto seen = std::make_shared<deployments_seen>();
+  auto tm = sys.spawn(stand_in_task_manager, cluster.job_manager(), seen);
+  CHECK(register_under(tm, stale_session).find("fenced") != std::string::npos);
+  CHECK(register_under(tm, "").find("fenced") != std::string::npos);
+  // The refused registrations left no slots behind: a job finds none...
+  auto job = client.submit(sum_job(dir.str(), 1000, 0, 0, "none"));
+  REQUIRE(job);
+  CHECK(eventually([&] {
+    auto r = client.status(*job);
+    return r && r->failure.find("slot") != std::string::npos;
+  }, 30s));
+  CHECK(seen->count() == 0);
+  // ...and the same TaskManager under the leader's session is the only one registered.
+  CHECK(register_under(tm, client.session()) == "registered (1)");
+  self->send_exit(tm, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_FIXTURE(fencing_fixture,
+                  "JobManager -> TaskManager: cancel_tasks under a stale session is ignored") {
+  embedded_cluster_options o;
+  o.task_managers = 1;
+  embedded_cluster cluster{sys, o};
+  job_client client{sys, cluster.job_manager()};
+  REQUIRE(client.connect());
+  task_deployment d;
+  d.job_id = "0123456789abcdef0123456789abcdef";
+  d.vertex = "out";
+  d.op = "stdout";
+  d.params_json = "{}";
+  d.num_input_channels = 1;
+  d.job = caf::actor_cast<caf::actor>(self);
+  d.coordinator = caf::actor_cast<caf::actor>(self);
+  caf::actor task;
+  REQUIRE(eventually([&] {
+    self->request(cluster.task_managers().front(), 5s, deploy_task{client.session(), d})
+      .receive([&](caf::actor& t) { task = t; }, [&](caf::error&) {});
+    return task != nullptr;
+  }, 10s));
+  self->monitor(task);
+  self->send(cluster.task_managers().front(), cancel_tasks{stale_session, d.job_id, 0});
+  CHECK(survives(task, 300ms));
+  self->send(cluster.task_managers().front(), cancel_tasks{client.session(), d.job_id, 0});
+  CHECK_FALSE(survives(task, 5s));
+}
+
+TEST_CASE_FIXTURE(fencing_fixture,
+                  "task -> job: a failure report of a stale session or an earlier attempt is "
+                  "dropped") {
+  embedded_cluster cluster{sys, no_task_managers()};
+  job_client client{sys, cluster.job_manager()};
+  REQUIRE(client.connect());
+  auto seen = std::make_shared<deployments_seen>();
+  auto tm = sys.spawn(stand_in_task_manager, cluster.job_manager(), seen);
+  REQUIRE(register_under(tm, client.session()) == "registered (1)");
+  // 3 sources x 5,000 records/s: about 4 s of input, checkpoints every 50 ms.
+  constexpr std::int64_t records = 60000;
+  auto job = client.submit(sum_job(dir.str(), records, 5000, 50));
+  REQUIRE(job);
+  REQUIRE(eventually([&] {
+    auto r = client.status(*job);
+    return r && r->state == job_state::running && r->checkpoints_completed >= 1;
+  }));
+  caf::actor job_actor;
+  {
+    std::lock_guard<std::mutex> guard{seen->mtx};
+    job_actor = seen->job;
+  }
+  REQUIRE(job_actor);
+  auto failure = [&](const std::string& session, std::int32_t attempt) {
+    return task_state_changed{session,          *job, attempt, "out", 0, task_state::failed,
+                              "forged failure"};
+  };
+  auto restarts = [&] {
+    auto r = client.status(*job);
+    return r ? r->restarts : -1;
+  };
+  self->send(job_actor, failure(stale_session, 0));  // another leader's task
+  self->send(job_actor, failure(client.session(), 1));  // an attempt that does not exist
+  std::this_thread::sleep_for(300ms);
+  CHECK(restarts() == 0);
+  // The same report from the current session and attempt does fail the attempt.
+  self->send(job_actor, failure(client.session(), 0));
+  CHECK(eventually([&] { return restarts() == 1; }, 10s));
+  CHECK(eventually([&] {
+    auto r = client.status(*job);
+    return r && r->state == job_state::running && r->attempt == 1;
+  }));
+  // Attempt 0 is over now: its late report is dropped too.
+  self->send(job_actor, failure(client.session(), 0));
+  auto report = client.wait_until_done(*job, 60s);
+  REQUIRE(report);
+  CHECK(report->state == job_state::finished);
+  CHECK(report->restarts == 1);
+  auto verdict = verify_sum(dir.str(), records);
+  INFO(verdict.verdict);
+  CHECK(verdict.passed);
+  self->send_exit(tm, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE_FIXTURE(fencing_fixture,
+                  "job -> task: start_task and trigger_checkpoint under a stale session are "
+                  "ignored") {
+  const std::string session = "11111111-1111-4111-8111-111111111111";
+  task_deployment d;
+  d.job_id = "0123456789abcdef0123456789abcdef";
+  d.vertex = "numbers";
+  d.op = "sequence";
+  d.params_json = R"({"from": 1, "to": 1000000000, "rate_per_subtask": 1000})";
+  d.job = caf::actor_cast<caf::actor>(self);
+  d.coordinator = caf::actor_cast<caf::actor>(self);
+  auto task = spawn_task(sys, session, d);
+  auto wait_for_running = [&](std::chrono::milliseconds wait) {
+    bool running = false;
+    auto deadline = std::chrono::steady_clock::now() + wait;
+    while (!running && std::chrono::steady_clock::now() < deadline)
+      self->receive([&](const task_state_changed& m) { running = m.state == task_state::running; },
+                    [&](const task_metrics&) {}, caf::after(wait) >> [] {});
+    return running;
+  };
+  auto acknowledged = [&](std::int64_t id, std::chrono::milliseconds wait) {
+    bool acked = false;
+    auto deadline = std::chrono::steady_clock::now() + wait;
+    while (!acked && std::chrono::steady_clock::now() < deadline)
+      self->receive(
+        [&](const acknowledge_checkpoint& a) {
+          acked = a.checkpoint_id == id && a.leader_session == session;
+        },
+        [&](const task_metrics&) {}, [&](const task_state_changed&) {},
+        caf::after(wait) >> [] {});
+    return acked;
+  };
+  self->send(task, start_task{stale_session, d.job_id, 0, {}, {}});
+  CHECK_FALSE(wait_for_running(300ms));
+  self->send(task, start_task{session, d.job_id, 0, {}, {}});
+  CHECK(wait_for_running(5s));
+  self->send(task, trigger_checkpoint{stale_session, d.job_id, 0, 1, 0, false});
+  CHECK_FALSE(acknowledged(1, 300ms));
+  self->send(task, trigger_checkpoint{session, d.job_id, 0, 2, 0, false});
+  CHECK(acknowledged(2, 5s));
+  self->send_exit(task, caf::exit_reason::kill);
+}
+
+TEST_CASE_FIXTURE(fencing_fixture,
+                  "store worker -> JobManager: a graph persisted after leadership changed is "
+                  "not run under the old session, and the submitter is told it was fenced") {
+  auto store = std::make_shared<latched_graph_store>();
+  auto services = make_standalone_ha_services();
+  services.job_graphs = store;
+  embedded_cluster cluster{sys, no_task_managers(), services};
+  job_client client{sys, cluster.job_manager()};
+  REQUIRE(client.connect());
+  auto old_session = client.session();
+  auto seen = std::make_shared<deployments_seen>();
+  auto tm = sys.spawn(stand_in_task_manager, cluster.job_manager(), seen);
+  REQUIRE(register_under(tm, old_session) == "registered (1)");
+  constexpr std::int64_t records = 3000;
+  auto graph = sum_job(dir.str(), records, 0, 20);
+  graph.job_id = "feedfacefeedfacefeedfacefeedface";
+  store->block = true;
+  auto submitted = std::async(std::launch::async, [&] { return client.submit(graph); });
+  REQUIRE(eventually([&] { return store->waiting.load() == 1; }, 10s));
+  // Leadership moves on while the store call hangs: revoked, then granted with a new session.
+  const std::string new_session = "22222222-2222-4222-8222-222222222222";
+  self->send(cluster.job_manager(), revoke_atom::value);
+  self->send(cluster.job_manager(), grant_atom::value, new_session);
+  REQUIRE(eventually([&] {
+    std::string s;
+    self->request(cluster.job_manager(), 5s, leader_atom::value)
+      .receive([&](const std::string& x) { s = x; }, [&](caf::error&) {});
+    return s == new_session;
+  }, 10s));
+  store->release_promise.set_value();
+  auto result = submitted.get();
+  REQUIRE_FALSE(result);
+  CHECK(describe(result.error()).find("fenced") != std::string::npos);
+  // The graph was persisted, so the new session recovers and runs it — once, and never with
+  // the old session's deployments.
+  CHECK(register_under(tm, old_session).find("fenced") != std::string::npos);
+  REQUIRE(register_under(tm, new_session) == "registered (1)");
+  job_client current{sys, cluster.job_manager()};
+  current.use_session(new_session);
+  auto report = current.wait_until_done(graph.job_id, 60s);
+  REQUIRE(report);
+  CHECK(report->state == job_state::finished);
+  CHECK(report->restarts == 0);
+  {
+    std::lock_guard<std::mutex> guard{seen->mtx};
+    CHECK(seen->sessions.size() == 7);  // 3 + 2 + 2 subtasks, one attempt
+    for (auto& s : seen->sessions)
+      CHECK(s == new_session);
+  }
+  auto verdict = verify_sum(dir.str(), records);
+  INFO(verdict.verdict);
+  CHECK(verdict.passed);
+  self->send_exit(tm, caf::exit_reason::user_shutdown);
+}
