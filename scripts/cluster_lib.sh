@@ -56,3 +56,10 @@ cluster_wait() {
   done
   return 1
 }
+
+# cluster_freeze NAME / cluster_thaw NAME: SIGSTOP / SIGCONT (a hung process, not a dead one)
+cluster_freeze() { kill -STOP "$(cat "$work/$1.pid")"; }
+cluster_thaw() { kill -CONT "$(cat "$work/$1.pid")"; }
+
+# cluster_alive NAME: true while the process runs (frozen counts as running)
+cluster_alive() { kill -0 "$(cat "$work/$1.pid")" 2>/dev/null; }
