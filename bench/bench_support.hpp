@@ -59,6 +59,17 @@ class arguments {
     return value;
   }
 
+  std::string text(const std::string& name, const std::string& fallback) {
+    auto it = std::find(args_.begin(), args_.end(), name);
+    if (it == args_.end())
+      return fallback;
+    if (it + 1 == args_.end())
+      throw std::invalid_argument(name + " needs a value");
+    auto value = *(it + 1);
+    args_.erase(it, it + 2);
+    return value;
+  }
+
   /// Call after every option was taken: leftovers are typos.
   void expect_done() const {
     if (!args_.empty())
