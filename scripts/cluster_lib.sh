@@ -51,7 +51,9 @@ cluster_leader() {
 cluster_wait() {
   local tries=${4:-300}
   for _ in $(seq "$tries"); do
-    [ "$(grep -c -- "$2" "$3" 2>/dev/null)" -ge "$1" ] && return 0
+    local n
+    n=$(grep -c -- "$2" "$3" 2>/dev/null || true)
+    [ "${n:-0}" -ge "$1" ] && return 0
     sleep 0.1
   done
   return 1

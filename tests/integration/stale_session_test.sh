@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Real processes, real ZooKeeper, real middleman connections: after a failover, requests under
+# the deposed leader's session — status, list, cancel, failure injection, submit and a
+# TaskManager registration (tests/tools/fencing_probe) — are refused by the new leader and by
+# the standby, and change nothing: the running job is neither cancelled nor restarted and
+# finishes exactly once. (Each direction is also tested per actor in
+# tests/actors/fencing_test.cpp.)
+set -euo pipefail
+root=$FJORD_SOURCE_DIR
+fjord=$FJORD_BIN
+probe=$FJORD_BUILD_DIR/fencing_probe
+work=$(mktemp -d)
+cd "$work"
+source "$root/scripts/cluster_lib.sh"
+trap 'cluster_cleanup; rm -rf "$work"' EXIT
+spec=$root/examples/jobs/exactly_once_sum.json
+fail() { echo "FAIL: $*"; for f in jm*.log; do echo "--- $f"; tail -15 "$f"; done; exit 1; }
+session_of() { grep -o 'leader elected (session [^)]*' "$1" | tail -1 | cut -d' ' -f4; }
+address_of() { grep -o 'listening on [0-9.]*:[0-9]*' "$1" | head -1 | cut -d' ' -f3; }
+
+cluster_start_zookeeper 1500 > /dev/null
+cluster_start_jobmanager jm1
+cluster_wait 1 "leader elected" jm1.log || fail "jm1 was not elected"
+cluster_start_jobmanager jm2
+cluster_start_jobmanager jm3
+cluster_start_taskmanager tm-1 2
+cluster_start_taskmanager tm-2 2
+cluster_wait 2 "registered (2 slots)" jm1.log || fail "task managers did not register"
+old_session=$(session_of jm1.log)
+cluster_kill jm1
+leader=""
+for _ in $(seq 200); do
+  leader=$(grep -l "leader elected" jm2.log jm3.log 2>/dev/null | head -1 || true)
+  [ -n "$leader" ] && break; sleep 0.1
+done
+[ -n "$leader" ] || fail "no standby was elected"
+standby=$([ "$leader" = jm2.log ] && echo jm3.log || echo jm2.log)
+cluster_wait 2 "registered (2 slots)" "$leader" || fail "task managers did not follow the new leader"
+
+# 4 sources x 25,000 records/s: about 10 s of input; the probes run meanwhile.
+"$fjord" submit -c fjord.yaml "$spec" --no-progress --follow-timeout 120 \
+  --set numbers.rate_per_subtask=25000 --set "out.output_dir=$work/out" > submit.out 2>&1 &
+submit=$!
+cluster_pids+=($submit)
+cluster_wait 2 "checkpoint .* completed" "$leader" || fail "no checkpoints"
+job=$(head -1 submit.out)
+[[ "$job" =~ ^[0-9a-f]{32}$ ]] || fail "fjord submit printed no job id: '$job'"
+for target in "$leader" "$standby"; do
+  echo "== requests under the old session $old_session to ${target%.log}"
+  "$probe" "$(address_of "$target")" "$old_session" "$job" ||
+    fail "${target%.log} accepted a request under the old session"
+done
+rc=0
+wait "$submit" || rc=$?
+tail -3 submit.out
+[ $rc -eq 0 ] || fail "the job did not finish (fjord submit exit $rc)"
+grep -q "restarts 0," submit.out || fail "the job was restarted"
+grep -q "fencing-probe registered" "$leader" "$standby" && fail "the probe's registration took effect"
+"$root/$(realpath --relative-to="$root" "$FJORD_BUILD_DIR")/check_exactly_once_sum" \
+  --spec "$spec" --set "out.output_dir=$work/out"
