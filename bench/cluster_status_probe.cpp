@@ -59,6 +59,7 @@ struct sample {
   double latency_us;
   outcome result;
   job_state state;  ///< of an answer
+  std::int64_t checkpoints_completed;  ///< of an answer
 };
 
 /// "answer, job RUNNING", "error: not the leader", ...
@@ -165,7 +166,8 @@ int probe_main(int argc, char** argv) {
     auto reply = client.status(job);
     auto us = micros_since(start);
     auto result = classify(reply);
-    samples.push_back({sent_ns, us, result, reply ? reply->state : job_state::created});
+    samples.push_back({sent_ns, us, result, reply ? reply->state : job_state::created,
+                       reply ? reply->checkpoints_completed : -1});
     if (result == outcome::fenced && client.connect(std::chrono::milliseconds(0)))
       ++reconnects;  // leads again under a new session: take it
   }
@@ -179,20 +181,30 @@ int probe_main(int argc, char** argv) {
   std::array<series, 3> split{{{"before the freeze", {}, {}},
                                {"ZooKeeper stopped", {}, {}},
                                {"after SIGCONT", {}, {}}}};
+  // Per series and outcome: when it was seen, how fast, and (answers) the checkpoint count the
+  // JobManager reported, which stops growing while the checkpoint store's call hangs on the
+  // frozen ZooKeeper.
   struct window {
-    int count = 0;
     std::int64_t first = 0;
     std::int64_t last = 0;
+    std::vector<double> us;
+    std::int64_t checkpoints_first = -1;
+    std::int64_t checkpoints_last = -1;
   };
-  std::map<std::string, window> windows;
+  std::map<std::pair<int, std::string>, window> windows;
   for (auto& s : samples) {
-    auto& into = split[s.sent_ns < stop_ns ? 0 : s.sent_ns < cont_ns ? 1 : 2];
+    int which = s.sent_ns < stop_ns ? 0 : s.sent_ns < cont_ns ? 1 : 2;
+    auto& into = split[which];
     into.us.push_back(s.latency_us);
     ++into.counts[static_cast<int>(s.result)];
-    auto& w = windows[label(s)];
-    if (w.count++ == 0)
+    auto& w = windows[{which, label(s)}];
+    if (w.us.empty()) {
       w.first = s.sent_ns;
+      w.checkpoints_first = s.checkpoints_completed;
+    }
+    w.us.push_back(s.latency_us);
     w.last = s.sent_ns;
+    w.checkpoints_last = s.checkpoints_completed;
   }
 
   std::printf("ZooKeeper stopped for %.2f s; %zu requests (one every %lld us, sequential), "
@@ -216,10 +228,17 @@ int probe_main(int argc, char** argv) {
   std::printf("\nOutcomes over time (seconds from SIGSTOP; SIGCONT at %s):\n\n",
               seconds_from(cont_ns, stop_ns).c_str());
   rows.clear();
-  for (auto& [what, w] : windows)
-    rows.push_back({what, std::to_string(w.count), seconds_from(w.first, stop_ns),
-                    seconds_from(w.last, stop_ns)});
-  print_table({"outcome", "count", "first s", "last s"}, rows);
+  for (auto& [key, w] : windows)
+    rows.push_back({split[key.first].name, key.second, std::to_string(w.us.size()),
+                    seconds_from(w.first, stop_ns), seconds_from(w.last, stop_ns),
+                    ms(median(w.us)), ms(percentile(w.us, 0.99)),
+                    ms(*std::max_element(w.us.begin(), w.us.end())),
+                    w.checkpoints_first < 0 ? "-"
+                                            : std::to_string(w.checkpoints_first) + " .. "
+                                                + std::to_string(w.checkpoints_last)});
+  print_table({"series", "outcome", "count", "first s", "last s", "p50 ms", "p99 ms", "max ms",
+               "checkpoints completed (reported)"},
+              rows);
   // The slowest requests and when they were sent: tells a stall of the JobManager (several in
   // a row, at one moment) from the machine's scheduling noise (isolated, anywhere).
   auto slowest = samples;
