@@ -19,17 +19,6 @@ namespace fjord {
 
 namespace {
 
-class zk_job_result_adapter : public job_result_store {
- public:
-  explicit zk_job_result_adapter(std::unique_ptr<zk_job_result_store> store)
-    : store_(std::move(store)) {}
-  void put(const job_result& result) override { store_->put(result); }
-  bool contains(const std::string& job_id) override { return store_->contains(job_id); }
-
- private:
-  std::unique_ptr<zk_job_result_store> store_;
-};
-
 std::string standalone_address(const configuration& config) {
   return config.get_required("jobmanager.address",
                              "set it to the JobManager's host:port in standalone mode, or use "
@@ -64,8 +53,8 @@ ha_services make_ha_services(const configuration& config) {
   services.job_graphs = std::make_shared<zk_submitted_job_graph_store>(
     client, settings.jobgraphs_path, storage, retry);
   services.checkpoint_recovery = std::make_shared<zk_checkpoint_recovery_factory>(client, settings);
-  services.job_results = std::make_shared<zk_job_result_adapter>(
-    std::make_unique<zk_job_result_store>(client, settings.job_results_path, retry));
+  services.job_results
+    = std::make_shared<zk_job_result_store>(client, settings.job_results_path, retry);
   return services;
 }
 

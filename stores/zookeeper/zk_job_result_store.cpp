@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "stores/store_error.hpp"
 #include "stores/zookeeper/zk_state_handle_store.hpp"
@@ -104,6 +105,21 @@ std::vector<std::string> zk_job_result_store::job_ids() {
       return {};
     throw to_store_error(e);
   }
+}
+
+std::vector<job_result> zk_job_result_store::all() {
+  std::vector<job_result> results;
+  for (auto& id : job_ids()) {
+    try {
+      if (auto result = get(id))  // nullopt: removed since the listing
+        results.push_back(std::move(*result));
+    } catch (const store_error& e) {
+      if (e.which() != kind::corrupt)
+        throw;
+      spdlog::error("job {}: its result is unreadable, skipped: {}", id, e.what());
+    }
+  }
+  return results;
 }
 
 }  // namespace fjord

@@ -12,12 +12,13 @@
 #include <vector>
 
 #include "serialization/records.hpp"
+#include "stores/job_result_store.hpp"
 #include "stores/zookeeper/zk_client.hpp"
 #include "stores/zookeeper/zk_retry_policy.hpp"
 
 namespace fjord {
 
-class zk_job_result_store {
+class zk_job_result_store : public job_result_store {
  public:
   explicit zk_job_result_store(zk::client_ptr client,
                                std::string job_results_path = "/job-results",
@@ -25,12 +26,15 @@ class zk_job_result_store {
 
   /// Records the result. Throws store_error(invalid_argument) unless its state is globally
   /// terminal or the job id is a valid znode name; an existing result of the job is replaced.
-  void put(const job_result& result);
+  void put(const job_result& result) override;
 
   /// std::nullopt if none; store_error(corrupt) if the znode cannot be decoded.
-  std::optional<job_result> get(const std::string& job_id);
+  std::optional<job_result> get(const std::string& job_id) override;
 
-  bool contains(const std::string& job_id);
+  bool contains(const std::string& job_id) override;
+
+  /// Every result, sorted by job id; a corrupt one is logged and skipped.
+  std::vector<job_result> all() override;
 
   /// Deletes the result; a missing one is fine.
   void remove(const std::string& job_id);

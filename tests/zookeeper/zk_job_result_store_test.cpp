@@ -48,6 +48,10 @@ TEST_CASE_TEMPLATE("job result store: a finished job's result survives a new ins
   CHECK(b->failure == "restarts exhausted");
   CHECK(b->ended_ms == 1234);
   CHECK(next_leader.job_ids() == std::vector<std::string>{"job-a", "job-b"});
+  auto all = next_leader.all();
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].job_id == "job-a");
+  CHECK(all[1].failure == "restarts exhausted");
 
   // Recording again replaces; removing is idempotent.
   store.put(result_of("job-a", job_state::canceled));
@@ -57,7 +61,7 @@ TEST_CASE_TEMPLATE("job result store: a finished job's result survives a new ins
   CHECK_FALSE(store.contains("job-a"));
 }
 
-TEST_CASE("job result store: bad inputs and a corrupt znode") {
+TEST_CASE("job result store: bad inputs and a corrupt znode (skipped when listing all)") {
   test::fake_zk_env env;
   zk_job_result_store store{env.client(), "/job-results", test::fast_retry()};
   CHECK(kind_of([&] { store.put(result_of("job", job_state::running)); })
@@ -71,6 +75,11 @@ TEST_CASE("job result store: bad inputs and a corrupt znode") {
   env.client()->create_recursive("/job-results/job");
   env.client()->set("/job-results/job", "garbage", -1);
   CHECK(kind_of([&] { store.get("job"); }) == store_error::kind::corrupt);
+  // Listing all results skips the corrupt one instead of hiding the others.
+  store.put(result_of("readable", job_state::finished));
+  auto all = store.all();
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].job_id == "readable");
   env.fake().suspend();
   CHECK(kind_of([&] { store.contains("x"); }) == store_error::kind::unavailable);
   env.fake().reconnect();
