@@ -35,5 +35,7 @@ using graph_added_atom = caf::atom_constant<caf::atom("g_added")>;
 using graph_removed_atom = caf::atom_constant<caf::atom("g_removed")>;
 /// Start contending for leadership with this published address.
 using start_atom = caf::atom_constant<caf::atom("start")>;
+/// Ask the job graph store worker for recorded job results (of jobs that ended).
+using results_atom = caf::atom_constant<caf::atom("results")>;
 
 }  // namespace fjord

@@ -99,6 +99,50 @@ void remember_finished(job_manager_state& st, const job_status_report& report) {
   }
 }
 
+/// How long a status or list request waits for the job result store: less than the clients'
+/// request timeout (3 s), so that `list` still answers with what this leader knows.
+constexpr auto result_lookup_timeout = std::chrono::seconds(2);
+
+/// The report of a job this JobManager runs or saw end; nullptr if it knows none.
+const job_status_report* known_report(const job_manager_state& st, const std::string& job_id) {
+  if (auto i = st.jobs.find(job_id); i != st.jobs.end())
+    return &i->second.report;
+  if (auto i = st.finished.find(job_id); i != st.finished.end())
+    return &i->second;
+  return nullptr;
+}
+
+/// What is known of a job that ended under an earlier leader: its recorded result.
+job_status_report report_of(const job_result& result) {
+  job_status_report report;
+  report.job_id = result.job_id;
+  report.state = result.state;
+  report.ended_ms = result.ended_ms;
+  report.failure = result.failure;
+  return report;
+}
+
+/// The running jobs, then the most recently ended ones (at most retained_finished_jobs, of this
+/// leader and of `results`, newest end first), oldest first.
+std::vector<job_status_report> job_list(const job_manager_state& st,
+                                        const std::vector<job_result>& results) {
+  std::vector<job_status_report> list;
+  for (auto& [id, job] : st.jobs)
+    list.push_back(job.report);
+  std::vector<job_status_report> ended;
+  for (auto& id : st.finished_order)
+    ended.push_back(st.finished.at(id));
+  for (auto& result : results)
+    if (!known_report(st, result.job_id))
+      ended.push_back(report_of(result));
+  std::stable_sort(ended.begin(), ended.end(),
+                   [](auto& a, auto& b) { return a.ended_ms > b.ended_ms; });
+  if (ended.size() > st.options.retained_finished_jobs)
+    ended.resize(st.options.retained_finished_jobs);
+  list.insert(list.end(), ended.rbegin(), ended.rend());
+  return list;
+}
+
 /// Asks the job actor and relays its answer (or error) to the client.
 template <class Reply, class Message>
 caf::result<Reply> forward_to_job(jm_actor* self, const caf::actor& job, const Message& msg) {
@@ -327,22 +371,48 @@ caf::behavior job_manager(jm_actor* self, ha_services services, job_manager_opti
       auto& st = self->state;
       if (!fenced_ok(st, msg.leader_session))
         return not_leader(st);
-      if (auto i = st.jobs.find(msg.job_id); i != st.jobs.end())
-        return i->second.report;
-      if (auto i = st.finished.find(msg.job_id); i != st.finished.end())
-        return i->second;
-      return unknown_job(msg.job_id);
+      if (auto known = known_report(st, msg.job_id))
+        return *known;
+      // Not ours: it may have ended under an earlier leader. Its result is read by the store
+      // worker, since the store may block and this actor must not.
+      auto rp = self->make_response_promise<job_status_report>();
+      auto job_id = msg.job_id;
+      self->request(st.job_graphs, result_lookup_timeout, results_atom::value, job_id)
+        .then(
+          [=](std::vector<job_result>& found) mutable {
+            if (auto known = known_report(self->state, job_id))
+              rp.deliver(*known);  // started or ended here meanwhile
+            else if (found.empty())
+              rp.deliver(unknown_job(job_id));
+            else
+              rp.deliver(report_of(found.front()));
+          },
+          [=](caf::error& e) mutable {
+            rp.deliver(caf::make_error(caf::sec::runtime_error,
+                                       "job " + job_id
+                                         + ": the job result store cannot be read: "
+                                         + describe(e)));
+          });
+      return rp;
     },
     [=](const list_jobs& msg) -> caf::result<std::vector<job_status_report>> {
       auto& st = self->state;
       if (!fenced_ok(st, msg.leader_session))
         return not_leader(st);
-      std::vector<job_status_report> result;
-      for (auto& [id, job] : st.jobs)
-        result.push_back(job.report);
-      for (auto& id : st.finished_order)
-        result.push_back(st.finished[id]);
-      return result;
+      // The finished jobs include those that ended under earlier leaders (from the store).
+      auto rp = self->make_response_promise<std::vector<job_status_report>>();
+      self->request(st.job_graphs, result_lookup_timeout, results_atom::value)
+        .then(
+          [=](std::vector<job_result>& results) mutable {
+            rp.deliver(job_list(self->state, results));
+          },
+          [=](caf::error& e) mutable {
+            spdlog::warn("listing jobs without those of earlier leaders: the job result store "
+                         "cannot be read: {}",
+                         describe(e));
+            rp.deliver(job_list(self->state, {}));
+          });
+      return rp;
     },
     [=](const cancel_job& msg) -> caf::result<job_status_report> {
       auto& st = self->state;

@@ -1,5 +1,6 @@
 #include "actors/store_workers.hpp"
 
+#include <algorithm>
 #include <optional>
 
 #include <caf/actor_system.hpp>
@@ -191,6 +192,26 @@ caf::behavior job_graph_worker(caf::stateful_actor<job_graph_worker_state>* self
         if (auto submitted = self->state.store->recover(job_id))
           graphs.push_back(std::move(*submitted));
         return self->state.without_results(std::move(graphs));
+      });
+    },
+    [=](results_atom, const std::string& job_id) -> caf::result<std::vector<job_result>> {
+      return guarded("job result store", [&] {
+        std::vector<job_result> found;
+        if (self->state.results)
+          if (auto result = self->state.results->get(job_id))
+            found.push_back(std::move(*result));
+        return found;
+      });
+    },
+    [=](results_atom) -> caf::result<std::vector<job_result>> {
+      return guarded("job result store", [&] {
+        std::vector<job_result> all;
+        if (self->state.results)
+          all = self->state.results->all();
+        std::stable_sort(all.begin(), all.end(), [](const job_result& a, const job_result& b) {
+          return a.ended_ms > b.ended_ms;
+        });
+        return all;
       });
     },
     [=](shutdown_atom) -> caf::result<bool> {

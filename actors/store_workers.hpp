@@ -20,6 +20,10 @@
 //                                                  a result (unreadable ones logged, skipped;
 //                                                  graphs of finished jobs removed)
 //   (recover_atom, std::string job_id)          -> std::vector<job_graph> (0 or 1)
+//   (results_atom, std::string job_id)          -> std::vector<job_result> (0 or 1): the
+//                                                  recorded result of a job that ended
+//   (results_atom)                              -> std::vector<job_result>: every recorded
+//                                                  result, newest end first
 //   (shutdown_atom)                             -> bool          stop(), then quit
 #pragma once
 

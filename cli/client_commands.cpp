@@ -3,6 +3,7 @@
 // the announced leader session. `submit` without --detached follows the job across leader
 // changes and exits 0 only when it FINISHED.
 #include <cstdio>
+#include <ctime>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -123,6 +124,19 @@ int with_cluster(const client_options& opt, const char* command, F&& f) {
 }
 
 void print_report(const job_status_report& r) {
+  if (r.name.empty() && r.attempt == 0 && r.tasks_total == 0) {
+    // Ended under an earlier leader (or long ago): only its result is kept.
+    std::time_t ended = r.ended_ms / 1000;
+    std::tm utc{};
+    char when[32] = "?";
+    if (gmtime_r(&ended, &utc) != nullptr)
+      std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &utc);
+    std::printf("job %s: %s\n  ended %s (only its result is kept: no run details)\n",
+                r.job_id.c_str(), to_string(r.state), when);
+    if (!r.failure.empty())
+      std::printf("  failure: %s\n", r.failure.c_str());
+    return;
+  }
   std::printf("job %s (%s): %s\n", r.job_id.c_str(), r.name.c_str(), to_string(r.state));
   std::printf("  attempt %d, restarts %d, checkpoints %lld completed (latest %lld), %lld failed\n",
               r.attempt, r.restarts, (long long)r.checkpoints_completed,

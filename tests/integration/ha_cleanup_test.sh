@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Real processes, real ZooKeeper: a FINISHED job leaves no job data in ZooKeeper or the storage
-# directory and is not run again after a failover; an orderly JobManager stop (SIGTERM) keeps
-# the HA data of a running job, and the next JobManager recovers it.
+# directory and is not run again after a failover, and the new leader reports it (status, list)
+# from its recorded result; an orderly JobManager stop (SIGTERM) keeps the HA data of a running
+# job, and the next JobManager recovers it.
 set -euo pipefail
 root=$FJORD_SOURCE_DIR
 fjord=$FJORD_BIN
@@ -49,8 +50,21 @@ cluster_wait 1 "leader elected" "$second" 100 || fail "the standby was not elect
 sleep 1
 if grep -q "recovered from the job graph store" "$second"; then fail "the standby recovered a job"; fi
 "$fjord" list -c fjord.yaml > list.out 2>&1 || fail "list failed: $(cat list.out)"
-if grep -q "$job1" list.out; then fail "the finished job runs again: $(cat list.out)"; fi
+# Listed from its recorded result, as FINISHED (run again, it would be CREATED or RUNNING).
+state=$(awk -v job="$job1" '$1 == job { print $2 }' list.out)
+[ "$state" = FINISHED ] || fail "list shows the finished job as '${state:-missing}': $(cat list.out)"
 echo "ok - a finished job is not run again after a failover"
+
+# The new leader did not run job 1, yet answers for it from the job result store.
+"$fjord" status -c fjord.yaml "$job1" > status1.out 2>&1 \
+  || fail "status of the finished job after the failover: $(cat status1.out)"
+grep -q "^job $job1: FINISHED" status1.out || fail "status does not say FINISHED: $(cat status1.out)"
+unknown=0123456789abcdef0123456789abcdef
+if "$fjord" status -c fjord.yaml "$unknown" > unknown.out 2>&1; then
+  fail "status of an unknown job exited 0: $(cat unknown.out)"
+fi
+grep -q "unknown job $unknown" unknown.out || fail "no 'unknown job' for an unknown id: $(cat unknown.out)"
+echo "ok - after a failover, status and list report the finished job from its recorded result"
 
 # 3. An orderly stop keeps the HA data of a running job; the next JobManager recovers it.
 "$fjord" submit -c fjord.yaml "$spec" --detached --set numbers.rate_per_subtask=20000 \
