@@ -3,7 +3,8 @@
 // such client, so an expired session (a long GC pause of the server, a frozen process) costs
 // one reconnect instead of a JobManager that can never write again. Ephemeral nodes and watches
 // of the old session are gone; stores use persistent nodes, and a new session is announced to
-// the connection listener as `reconnected`.
+// the connection listener as `reconnected` (the job graph store, which installs the listener,
+// re-arms its watch when the session expired).
 //
 // Thread-safe, like the clients it wraps.
 #pragma once

@@ -5,6 +5,7 @@
 #include <condition_variable>
 #include <map>
 #include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -43,6 +44,9 @@ struct zk_submitted_job_graph_store::watch_state {
   std::mutex signal;
   std::condition_variable cv;
   bool dirty = false;
+  /// The session expired or the connection came back: watches may be lost, so the next
+  /// listing re-arms the watch and reports what changed meanwhile.
+  bool session_event = false;
   bool running = false;
   std::thread worker;
 };
@@ -58,6 +62,22 @@ zk::watch_callback make_watch(const state_ptr& st) {
     if (auto s = weak.lock()) {
       std::lock_guard<std::mutex> guard{s->signal};
       s->dirty = true;
+      s->cv.notify_all();
+    }
+  };
+}
+
+// A session lost or renewed drops the child watch without firing it; a reconnect may have
+// missed events. Runs on the client's event thread: only flags the change.
+zk::connection_listener make_connection_listener(const state_ptr& st) {
+  std::weak_ptr<zk_submitted_job_graph_store::watch_state> weak = st;
+  return [weak](zk::connection_state state) {
+    if (state != zk::connection_state::expired && state != zk::connection_state::reconnected)
+      return;
+    if (auto s = weak.lock()) {
+      std::lock_guard<std::mutex> guard{s->signal};
+      s->dirty = true;
+      s->session_event = true;
       s->cv.notify_all();
     }
   };
@@ -105,9 +125,11 @@ void compare(const state_ptr& st, const std::vector<std::string>& names) {
   }
 }
 
-void watch_loop(state_ptr st, zk::client_ptr client, std::string root) {
+void watch_loop(state_ptr st, zk::client_ptr client, std::string root,
+                std::int64_t armed_session) {
   auto watch = make_watch(st);
   bool failed = false;
+  bool after_session_event = false;  // until a listing succeeded
   for (;;) {
     {
       std::unique_lock<std::mutex> lock{st->signal};
@@ -118,11 +140,22 @@ void watch_loop(state_ptr st, zk::client_ptr client, std::string root) {
       if (!st->running)
         return;
       st->dirty = false;
+      after_session_event = after_session_event || std::exchange(st->session_event, false);
     }
     zk::children_result listing;
     try {
-      listing = client->children(root, watch);  // re-arms the watch
+      // Re-arms the watch; on an expired session a reconnecting client renews it first.
+      listing = client->children(root, watch);
       failed = false;
+      auto session = client->session_id();
+      if (after_session_event && session != armed_session)
+        spdlog::info("re-armed the job graph watch on {} after session renewal ({} graphs)", root,
+                     listing.names.size());
+      else if (after_session_event)
+        spdlog::debug("re-listed the job graphs on {} after a reconnect ({} graphs)", root,
+                      listing.names.size());
+      after_session_event = false;
+      armed_session = session;
     } catch (const zk::zk_error& e) {
       if (zk::is_session_lost(e.code())) {
         spdlog::warn("job graph watch on {} ends: {}", root, e.what());
@@ -164,6 +197,7 @@ void zk_submitted_job_graph_store::start(job_graph_listener* listener) {
       return;
   }
   std::lock_guard<std::mutex> guard{watch_->ops};
+  client_->set_connection_listener(make_connection_listener(watch_));
   handles_.ensure_root();
   zk::children_result listing;
   try {
@@ -178,7 +212,7 @@ void zk_submitted_job_graph_store::start(job_graph_listener* listener) {
     std::lock_guard<std::mutex> signal_guard{watch_->signal};
     watch_->running = true;
   }
-  watch_->worker = std::thread{watch_loop, watch_, client_, root()};
+  watch_->worker = std::thread{watch_loop, watch_, client_, root(), client_->session_id()};
 }
 
 void zk_submitted_job_graph_store::stop() {

@@ -15,6 +15,12 @@
 // callback itself only sets a flag (it runs on the client's event thread); the listener is
 // called from the background thread without any lock held.
 //
+// A lost session drops the watch without firing it. So start() takes the client's connection
+// listener (a client serves one; the stores' shared client has no other user of it): when the
+// session expired or the connection came back, the background thread lists the children again
+// (a reconnecting client renews the session for that call), which re-arms the watch and reports
+// whatever was added or removed meanwhile.
+//
 // Thread-safety: every method may be called from any thread (one mutex serializes them), so the
 // store worker and the background thread can share it.
 #pragma once
@@ -41,7 +47,8 @@ class zk_submitted_job_graph_store : public submitted_job_graph_store {
   zk_submitted_job_graph_store& operator=(const zk_submitted_job_graph_store&) = delete;
 
   /// Creates the jobgraphs node if missing, takes the current children as known (no
-  /// notifications for them) and starts watching. Idempotent. Throws store_error.
+  /// notifications for them) and starts watching; installs the client's connection listener.
+  /// Idempotent. Throws store_error.
   void start(job_graph_listener* listener) override;
   /// Stops watching and joins the background thread; the listener is not called afterwards.
   /// Keeps every graph. Idempotent.

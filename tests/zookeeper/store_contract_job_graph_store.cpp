@@ -1,15 +1,17 @@
 // Contract suite of the ZooKeeper submitted_job_graph_store (reference §5.4, §9 scenarios 6, 7,
 // 23): put/recover/replace/remove, foreign graphs refused, two stores racing with listeners,
-// corrupt entries isolated per job.
+// corrupt entries isolated per job, the watch re-armed after the session was renewed.
 #include <doctest/doctest.h>
 
 #include <filesystem>
 #include <atomic>
 #include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 #include <thread>
 
+#include "stores/zookeeper/zk_reconnecting_client.hpp"
 #include "tests/zookeeper/store_contract_envs.hpp"
 
 using namespace fjord;
@@ -296,5 +298,83 @@ TEST_CASE_TEMPLATE("job graph store contract: a listener may call back into the 
   other->put(test::make_job_graph(job_b));
   CHECK(test::wait_until([&] { return listener.recovered == 2; }));
   CHECK(store->owned_job_ids() == std::set<std::string>{job_a, job_b});
+  store->stop();
+}
+
+// The stores share a reconnecting client: an expired session is renewed, and the renewal must
+// re-arm the job graph watch, or graphs that a standby adds are noticed only after a restart.
+
+TEST_CASE("job graph store: after the session expired, the renewed session re-arms the watch "
+          "and reports what changed meanwhile (fake ZooKeeper)") {
+  test::fake_zk_env env;
+  std::shared_ptr<zk::fake_zk_client> first;
+  std::atomic<int> sessions{0};
+  std::promise<void> renewal_allowed;
+  auto allowed = renewal_allowed.get_future().share();
+  // The second session waits until the test has changed the graphs behind the dead one.
+  auto session = std::make_shared<zk::reconnecting_client>([&]() -> zk::client_ptr {
+    if (sessions++ == 0)
+      return first = env.new_fake_client();
+    allowed.wait();
+    return env.new_fake_client();
+  });
+  recording_listener listener;
+  auto store = env.job_graph_store(session);
+  store->start(&listener);
+  store->put(test::make_job_graph(job_a));
+  auto other = env.job_graph_store(env.new_client());
+  other->put(test::make_job_graph(job_b));
+  REQUIRE(test::wait_until([&] { return listener.added(job_b) == 1; }));
+
+  first->expire_session();
+  // Nobody calls the store: the expiry alone must make it renew the session.
+  REQUIRE(test::wait_until([&] { return sessions == 2; }));
+  CHECK(other->recover(job_a));  // now the other store owns job a and removes it
+  other->remove(job_a);
+  other->put(test::make_job_graph(job_c));
+  renewal_allowed.set_value();
+  CHECK(test::wait_until([&] { return listener.added(job_c) == 1; }));
+  CHECK(test::wait_until([&] { return listener.removed(job_a) == 1; }));
+  CHECK(session->session_id() != first->session_id());
+
+  // The watch is armed on the new session.
+  const std::string job_d = "dddddddddddddddddddddddddddddddd";
+  other->put(test::make_job_graph(job_d));
+  CHECK(test::wait_until([&] { return listener.added(job_d) == 1; }));
+  CHECK(listener.added(job_b) == 1);  // known graphs are not reported again
+  CHECK(listener.total_added() == 3);
+  CHECK(listener.total_removed() == 1);
+  store->stop();
+}
+
+TEST_CASE("job graph store: a graph added after the session was killed is noticed on the "
+          "renewed session (real ZooKeeper)") {
+  test::real_zk_env env;
+  auto quorum = zk::testing::zk_test_server::shared().quorum();
+  std::shared_ptr<zk::real_zk_client> first;
+  std::atomic<int> sessions{0};
+  auto session = std::make_shared<zk::reconnecting_client>([&]() -> zk::client_ptr {
+    auto c = std::static_pointer_cast<zk::real_zk_client>(test::connect_real(quorum, env.root));
+    if (sessions++ == 0)
+      first = c;
+    return c;
+  });
+  recording_listener listener;
+  auto store = env.job_graph_store(session);
+  store->start(&listener);
+  auto other = env.job_graph_store(env.new_client());
+  other->put(test::make_job_graph(job_a));
+  REQUIRE(test::wait_until([&] { return listener.added(job_a) == 1; }));
+  auto old_session = session->session_id();
+
+  // ZooKeeper's trick: a second handle on the same session closes it, expiring the first.
+  first->kill_session_for_testing();
+  other->put(test::make_job_graph(job_b));
+  CHECK(test::wait_until([&] { return listener.added(job_b) == 1; }));
+  CHECK(sessions == 2);
+  CHECK(session->session_id() != old_session);
+  other->put(test::make_job_graph(job_c));
+  CHECK(test::wait_until([&] { return listener.added(job_c) == 1; }));
+  CHECK(listener.added(job_a) == 1);
   store->stop();
 }
