@@ -77,6 +77,10 @@ struct job_actor_state {
   std::int64_t started_ms = wall_ms();
   std::int64_t ended_ms = 0;
   bool terminating = false;
+  /// A restart is scheduled but its attempt has not begun: further failures belong to the
+  /// attempt that already failed. (Not `state == restarting`: that state lasts until the next
+  /// attempt runs, and a failure while it deploys — no slots, a lost TaskManager — must count.)
+  bool restart_scheduled = false;
   std::int64_t final_records_in = 0;   ///< of the last attempt, kept after its tasks are gone
   std::int64_t final_records_out = 0;
 
@@ -173,7 +177,7 @@ void terminate(job_actor* self, job_state final_state) {
 
 void on_failure(job_actor* self, const std::string& cause) {
   auto& st = self->state;
-  if (st.terminating || st.state == job_state::restarting || is_globally_terminal(st.state))
+  if (st.terminating || st.restart_scheduled || is_globally_terminal(st.state))
     return;
   st.failure = cause;
   ++st.restarts;
@@ -187,6 +191,7 @@ void on_failure(job_actor* self, const std::string& cause) {
                st.id(), cause, delay->count(), st.restarts, st.backoff->settings().max_attempts);
   stop_tasks(self);
   ++st.attempt;
+  st.restart_scheduled = true;
   set_state(self, job_state::restarting);
   self->delayed_send(self, *delay, restart_atom::value, st.attempt);
 }
@@ -296,6 +301,7 @@ void request_slots_and_deploy(job_actor* self) {
 
 void start_attempt(job_actor* self) {
   auto& st = self->state;
+  st.restart_scheduled = false;
   auto attempt = st.attempt;
   self->request(st.coordinator, std::chrono::seconds(150), restore_latest{attempt})
     .then(

@@ -235,3 +235,24 @@ TEST_CASE_FIXTURE(cluster_fixture,
   // The same deployment under the leader's session is accepted (once registered).
   CHECK(eventually([&] { return deploy(client.session()) == "deployed"; }, 5s));
 }
+
+TEST_CASE_FIXTURE(cluster_fixture,
+                  "a failure while a restarted attempt is still deploying counts: a job that "
+                  "never gets its slots fails once its restarts are used up") {
+  // Found by hand: the second "no slots" failure came while the job was still RESTARTING and
+  // was ignored, so such a job hung in RESTARTING forever.
+  embedded_cluster_options o;
+  o.task_managers = 1;
+  o.slots_per_task_manager = 2;           // the sum job needs 3
+  o.job_manager.job.slot_wait_ms = 200;  // each attempt gives up on slots after 200 ms
+  embedded_cluster cluster{sys, o};
+  job_client client{sys, cluster.job_manager()};
+  REQUIRE(client.connect());
+  auto job = client.submit(sum_job(dir.str(), 1000, 0, 0));  // fixed-delay, 5 attempts, 50 ms
+  REQUIRE(job);
+  auto report = client.wait_until_done(*job, 30s);
+  REQUIRE(report);
+  CHECK(report->state == job_state::failed);
+  CHECK(report->restarts == 6);  // 5 restarts, and the 6th failure ends it
+  CHECK(report->failure.find("not enough free slots") != std::string::npos);
+}
