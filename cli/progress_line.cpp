@@ -58,6 +58,12 @@ void progress_line::update(const job_status_report& r, int injected_failures) {
                           with_thousands(r.records_out), r.checkpoints_completed, r.restarts);
   if (injected_failures > 0)
     text += fmt::format(" ({} injected)", injected_failures);
+  if (r.state == job_state::restarting && !r.failure.empty()) {
+    // Why it restarts, e.g. "no slots: the job needs 9, 4 free": cut to fit a terminal line.
+    constexpr std::size_t max_cause = 100;
+    text += " after: " + (r.failure.size() > max_cause ? r.failure.substr(0, max_cause) + "..."
+                                                          : r.failure);
+  }
   std::lock_guard<std::mutex> guard{terminal_mutex};
   if (tty_) {
     std::fprintf(stderr, "\r\033[K%s", text.c_str());
