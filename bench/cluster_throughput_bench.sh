@@ -28,8 +28,8 @@ build=${1:-build}
 rounds=${2:-3}
 records=${3:-5000000}
 [[ "$rounds" =~ ^[0-9]+$ ]] && [ "$rounds" -ge 1 ] || die_usage "ROUNDS must be >= 1, got '$rounds'"
-[[ "$records" =~ ^[0-9]+$ ]] && [ "$records" -ge 1000 ] ||
-  die_usage "RECORDS must be a whole number >= 1000, got '$records'"
+[[ "$records" =~ ^[0-9]+$ ]] && [ "$records" -ge 100000 ] ||
+  die_usage "RECORDS must be a whole number >= 100000, got '$records'"
 case "$build" in /*) ;; *) build="$root/$build" ;; esac
 fjord="$build/fjord"
 checker="$build/check_exactly_once_sum"
@@ -44,7 +44,8 @@ work=$(mktemp -d /tmp/fjord-throughput.XXXXXX)
 cd "$work"
 source "$root/scripts/cluster_lib.sh"
 ok=0
-trap 'cluster_cleanup; [ "$ok" = 1 ] && rm -rf "$work" || echo "(files kept in $work)" >&2' EXIT
+# (cluster_cleanup silences stderr, so the note comes first)
+trap '[ "$ok" = 1 ] || echo "(files kept in $work)" >&2; cluster_cleanup; [ "$ok" = 0 ] || rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
 fail() { echo "cluster_throughput_bench.sh: $*" >&2; exit 1; }
@@ -149,6 +150,9 @@ for r in $(seq "$rounds"); do
     variant=${variants[$(((i + r - 1) % 3))]}
     result=$("run_$variant" "$r")  # a failed run has said why; errexit ends the benchmark
     read -r job_s wall_s cpu_s <<< "$result"
+    # durations come with 2 decimals
+    awk -v j="$job_s" 'BEGIN { exit !(j > 0) }' ||
+      fail "the $variant job took under 0.01 s; raise RECORDS"
     rows+=("$r $variant $job_s $wall_s $cpu_s")
     echo "round $r $variant: job $job_s s, wall $wall_s s, CPU $cpu_s s, output verified" >&2
   done

@@ -102,9 +102,9 @@ measure() {
   echo '```'
   echo
 
-  local state=""
-  for _ in $(seq 600); do
-    state=$("$fjord" status -c fjord.yaml "$job" --timeout 10 2> /dev/null |
+  local state="" deadline=$((SECONDS + 120))
+  while [ $SECONDS -lt $deadline ]; do
+    state=$("$fjord" status -c fjord.yaml "$job" --timeout 5 2> /dev/null |
               awk 'NR == 1 { print $NF }') || true
     case "$state" in FINISHED|FAILED|CANCELED) break ;; esac
     sleep 0.2

@@ -6,7 +6,7 @@
 #     --quick      smaller runs (about 30 s), for a first look
 #     --zookeeper  also run zk_checkpoint_store_bench (starts its own ZooKeeper; needs Java)
 #     --cluster    also run the process-cluster benchmarks (ZooKeeper, JobManager and
-#                  TaskManager processes; needs Java; about 3 minutes, --quick about 1):
+#                  TaskManager processes; needs Java; about 2 minutes, --quick about 40 s):
 #                  bench/zk_freeze_status_bench.sh (session timeouts 4000 and 2000 ms) and
 #                  bench/cluster_throughput_bench.sh
 set -uo pipefail
