@@ -512,14 +512,22 @@ void real_zk_client::kill_session_for_testing() {
     auto lock = lock_handle("/", "kill session");
     id = *zoo_client_id(zh_);
   }
-  // Racy by nature: this client may win its session back before the second handle's close
-  // arrives (the server then refuses that close as "session moved"). So: try a few times.
+  // This client must not win its session back before the second handle's close arrives (the
+  // server would refuse that close as "session moved"): meanwhile it is pointed at a port
+  // nobody listens on. Tried a few times all the same.
+  auto point_at = [this](const std::string& servers) {
+    auto lock = lock_handle("/", "kill session");
+    zoo_set_servers(zh_, servers.c_str());
+  };
   for (int attempt = 1; attempt <= 5; ++attempt) {
+    point_at("127.0.0.1:1");
     zhandle_t* other = zookeeper_init2(options_.quorum.c_str(), &ignore_events,
                                        static_cast<int>(options_.session_timeout_ms), &id,
                                        nullptr, 0, &log_to_spdlog);
-    if (other == nullptr)
+    if (other == nullptr) {
+      point_at(options_.quorum);
       throw zk_error(error_code::system_error, "/", "kill session (second handle)");
+    }
     auto deadline = std::chrono::steady_clock::now() +
                     std::chrono::milliseconds(options_.connection_timeout_ms);
     while (zoo_state(other) != ZOO_CONNECTED_STATE &&
@@ -527,6 +535,7 @@ void real_zk_client::kill_session_for_testing() {
            std::chrono::steady_clock::now() < deadline)
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     zookeeper_close(other);  // closes the shared session on the server
+    point_at(options_.quorum);  // back to the server, which reports the session expired
     std::unique_lock<std::mutex> lock(state_mutex_);
     if (state_cv_.wait_for(lock, std::chrono::seconds(2),
                            [&] { return state_ == connection_state::expired; }))
