@@ -20,6 +20,7 @@
 #include "common/job_configuration.hpp"
 #include "serialization/job_spec.hpp"
 #include "stores/zookeeper/ha_services_factory.hpp"
+#include "stores/zookeeper/zk_config.hpp"
 
 namespace fjord {
 
@@ -37,7 +38,10 @@ struct client_options {
 class cluster_connection {
  public:
   explicit cluster_connection(const configuration& config)
-    : sys_(cfg_), retrieval_(make_leader_retrieval(config)), client_(sys_, caf::actor{}, std::chrono::seconds(3)) {
+    : sys_(cfg_),
+      retrieval_(make_leader_retrieval(config)),
+      client_(sys_, caf::actor{}, std::chrono::seconds(3)),
+      where_(describe_where(config)) {
     retrieval_->start(&tracker_);
   }
   ~cluster_connection() { retrieval_->stop(); }
@@ -65,7 +69,9 @@ class cluster_connection {
         deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) {
         auto why = tracker_.last_error();
-        return "no leading JobManager found" + (why.empty() ? std::string{} : ": " + why);
+        return fmt::format("no leading JobManager found within {:.0f} s {}{}",
+                           std::chrono::duration<double>(timeout).count(), where_,
+                           why.empty() ? std::string{} : ": " + why);
       }
       auto leader = tracker_.wait(left, change ? current_ : std::nullopt);
       if (!leader)
@@ -89,12 +95,23 @@ class cluster_connection {
   job_client& client() { return client_; }
 
  private:
+  /// Where the leader was looked for, for the error line: the user's most likely mistake.
+  static std::string describe_where(const configuration& config) {
+    if (recovery_mode_of(config) == recovery_mode::standalone)
+      return "(standalone: is a JobManager running at "
+             + config.get_string("jobmanager.address", "?") + "?)";
+    return "(is ZooKeeper at " + config.get_string("recovery.zookeeper.quorum", "?")
+           + " reachable, and a JobManager running with the same"
+             " recovery.zookeeper.path.* settings?)";
+  }
+
   runtime_config cfg_{true};
   caf::actor_system sys_;
   leader_tracker tracker_;
   std::unique_ptr<leader_retrieval_service> retrieval_;
   job_client client_;
   std::optional<leader_address> current_;
+  std::string where_;
 };
 
 template <class F>
@@ -102,8 +119,15 @@ int with_cluster(const client_options& opt, const char* command, F&& f) {
   spdlog::set_level(spdlog::level::from_str(opt.log_level));
   try {
     auto config = load_configuration(opt.config_path, opt.defines);
-    cluster_connection cluster{config};
     auto timeout = std::chrono::milliseconds{static_cast<std::int64_t>(opt.timeout_s * 1000)};
+    if (recovery_mode_of(config) == recovery_mode::zookeeper) {
+      // A client gives up after --timeout, its first ZooKeeper connection attempt included.
+      auto connect_ms = zk::zookeeper_settings::from(config).connection_timeout_ms;
+      if (timeout.count() > 0 && timeout.count() < connect_ms)
+        config.apply_overrides(
+          {fmt::format("recovery.zookeeper.client.connection-timeout={}ms", timeout.count())});
+    }
+    cluster_connection cluster{config};
     auto problem = opt.job_manager.empty() ? cluster.connect(timeout)
                                            : cluster.connect_to(opt.job_manager);
     if (problem) {

@@ -9,23 +9,7 @@ build=${FJORD_BUILD_DIR:?}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
-failures=0
-pass() { echo "ok   - $1"; }
-fail() { echo "FAIL - $1"; failures=$((failures + 1)); }
-
-# expect_error NAME EXPECTED_RC PATTERN -- COMMAND...
-expect_error() {
-  local name=$1 want_rc=$2 pattern=$3
-  shift 4
-  local out rc lines
-  out=$("$@" 2>&1 >/dev/null); rc=$?
-  lines=$(printf '%s\n' "$out" | grep -c .)
-  if [ "$rc" -eq "$want_rc" ] && [ "$lines" -eq 1 ] && printf '%s' "$out" | grep -q -- "$pattern"; then
-    pass "$name"
-  else
-    fail "$name: rc=$rc (want $want_rc), $lines line(s), output: $out"
-  fi
-}
+source "$src/tests/integration/lib/expect.sh"
 
 spec=$src/examples/jobs/exactly_once_sum.json
 checker=$build/check_exactly_once_sum
@@ -90,5 +74,4 @@ expect_error "bad duration" 2 "execution.checkpointing.interval" -- \
 expect_error "missing config file" 2 "nope.yaml" -- "$fjord" run "$spec" -c nope.yaml
 expect_error "no subcommand" 2 "subcommand" -- "$fjord"
 
-echo "$failures failed"
-[ "$failures" -eq 0 ]
+expect_summary

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The cluster commands as a new user gets them wrong: bad or missing configuration for
+# `fjord jobmanager`, `taskmanager`, `submit`, `status`, `list` and `cancel`; a client whose
+# ZooKeeper is unreachable (it must give up after --timeout, naming where it looked); unknown
+# job ids and bad specs against a running cluster. Each prints one line naming the problem and
+# exits non-zero (2 for bad input, 1 for a failure), and nothing is persisted by a refused
+# submission.
+set -uo pipefail
+fjord=${FJORD_BIN:?}
+src=${FJORD_SOURCE_DIR:?}
+root=$src
+work=$(mktemp -d)
+cd "$work"
+source "$src/tests/integration/lib/expect.sh"
+source "$src/scripts/cluster_lib.sh"
+trap 'cluster_cleanup; rm -rf "$work"' EXIT
+spec=$src/examples/jobs/exactly_once_sum.json
+
+# 1. configuration mistakes, found before anything starts
+printf 'recovery.mode: zookeper\n' > typo.yaml
+printf 'recovery.mode: zookeeper\n' > noquorum.yaml
+printf 'recovery.mode: zookeeper\nrecovery.zookeeper.quorum: 127.0.0.1:1\nrecovery.zookeeper.storageDir: %s/rec\n' \
+  "$work" > unreachable.yaml
+{ cat unreachable.yaml; echo "recovery.zookeeper.client.session-timeout: soon"; } > badtimeout.yaml
+printf 'recovery.mode: standalone\n' > noaddress.yaml
+for cmd in jobmanager taskmanager list; do
+  expect_error "$cmd: missing config file" 2 "nope.yaml" -- "$fjord" $cmd -c nope.yaml
+  expect_error "$cmd: unknown recovery.mode" 2 "recovery.mode: unknown mode 'zookeper'" -- \
+    "$fjord" $cmd -c typo.yaml
+  expect_error "$cmd: no quorum" 2 "recovery.zookeeper.quorum is not set" -- \
+    "$fjord" $cmd -c noquorum.yaml
+  expect_error "$cmd: bad session timeout" 2 "session-timeout: expected a duration" -- \
+    "$fjord" $cmd -c badtimeout.yaml
+  expect_error "$cmd: -D without =" 2 "expected key=value" -- \
+    "$fjord" $cmd -c unreachable.yaml -D recovery.mode
+done
+expect_error "jobmanager: standalone without an address" 2 "jobmanager.address is not set" -- \
+  "$fjord" jobmanager -c noaddress.yaml
+expect_error "taskmanager: --slots 0" 2 "slots must be at least 1" -- \
+  "$fjord" taskmanager -c unreachable.yaml --slots 0
+expect_error "submit: missing spec" 2 "nope.json" -- "$fjord" submit -c unreachable.yaml nope.json
+expect_error "submit: bad --jobmanager" 2 "expected host:port" -- \
+  "$fjord" submit -c unreachable.yaml "$spec" --jobmanager localhost
+
+# 2. ZooKeeper unreachable: clients give up after --timeout and say where they looked
+started=$SECONDS
+out=$("$fjord" status -c unreachable.yaml 0123 --timeout 2 2>&1 >/dev/null); rc=$?
+if [ $rc -eq 1 ] && [ $((SECONDS - started)) -le 8 ] &&
+   printf '%s' "$out" | tail -1 | grep -q "no leading JobManager found within 2 s (is ZooKeeper at 127.0.0.1:1"; then
+  pass "status: unreachable ZooKeeper gives up after --timeout and names the quorum"
+else
+  fail "status: unreachable ZooKeeper: rc=$rc after $((SECONDS - started)) s, output: $out"
+fi
+
+# 3. against a running cluster
+cluster_start_zookeeper 4000 > /dev/null
+cluster_start_jobmanager jm1
+cluster_start_taskmanager tm-1 4
+cluster_wait 1 "registered (4 slots)" jm1.log || { echo "FAIL - cluster did not start"; exit 1; }
+expect_error "status: unknown job" 1 "unknown job 0123456789abcdef0123456789abcdef" -- \
+  "$fjord" status -c fjord.yaml 0123456789abcdef0123456789abcdef
+expect_error "cancel: unknown job" 1 "unknown job 0123456789abcdef0123456789abcdef" -- \
+  "$fjord" cancel -c fjord.yaml 0123456789abcdef0123456789abcdef
+expect_error "submit: unknown vertex in --set" 2 "unknown vertex 'nope'" -- \
+  "$fjord" submit -c fjord.yaml "$spec" --set nope.parallelism=2
+expect_error "submit: parallelism 0" 2 "parallelism" -- \
+  "$fjord" submit -c fjord.yaml "$spec" --set numbers.parallelism=0
+printf '{"name": "broken", "vertices": [' > broken.json
+expect_error "submit: truncated spec" 2 "broken.json" -- "$fjord" submit -c fjord.yaml broken.json
+expect_error "submit: --jobmanager nobody listens on" 1 "cannot reach the JobManager at 127.0.0.1:1" -- \
+  "$fjord" submit -c fjord.yaml "$spec" --jobmanager 127.0.0.1:1
+listed=$("$fjord" list -c fjord.yaml 2>&1); rc=$?
+if [ $rc -eq 0 ] && ! printf '%s' "$listed" | grep -q "^job"; then
+  pass "refused submissions persisted nothing: list is empty"
+else
+  fail "list after refused submissions: rc=$rc, output: $listed"
+fi
+expect_summary
