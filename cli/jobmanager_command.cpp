@@ -37,6 +37,7 @@ int run_jobmanager(const jobmanager_options& opt) {
   ha_services services;
   std::string host;
   int port = 0;
+  job_manager_options jm_opts;
   try {
     config = load_configuration(opt.config_path, opt.defines);
     host = config.get_string("jobmanager.host", "127.0.0.1");
@@ -50,6 +51,12 @@ int run_jobmanager(const jobmanager_options& opt) {
     } else {
       port = static_cast<int>(config.get_int("jobmanager.port", 0));
     }
+    jm_opts.job.slot_wait_ms =
+      config.get_duration("jobmanager.slot-wait", std::chrono::milliseconds{jm_opts.job.slot_wait_ms})
+        .count();
+    if (jm_opts.job.slot_wait_ms <= 0)
+      throw config_error("jobmanager.slot-wait: must be longer than 0, got "
+                         + config.get_string("jobmanager.slot-wait", ""));
     services = make_ha_services(config);
   } catch (const config_error& e) {
     std::fprintf(stderr, "fjord jobmanager: %s\n", e.what());
@@ -61,7 +68,6 @@ int run_jobmanager(const jobmanager_options& opt) {
   }
   runtime_config cfg{true};
   caf::actor_system sys{cfg};
-  job_manager_options jm_opts;
   jm_opts.wait_for_address = true;
   auto jm = spawn_job_manager(sys, std::move(services), jm_opts);
   auto published = sys.middleman().publish(jm, static_cast<std::uint16_t>(port), host.c_str(),

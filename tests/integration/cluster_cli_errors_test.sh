@@ -34,6 +34,10 @@ for cmd in jobmanager taskmanager list; do
   expect_error "$cmd: -D without =" 2 "expected key=value" -- \
     "$fjord" $cmd -c unreachable.yaml -D recovery.mode
 done
+expect_error "jobmanager: bad slot-wait" 2 "jobmanager.slot-wait: expected a duration" -- \
+  "$fjord" jobmanager -c unreachable.yaml -D jobmanager.slot-wait=soon
+expect_error "jobmanager: zero slot-wait" 2 "jobmanager.slot-wait: must be longer than 0" -- \
+  "$fjord" jobmanager -c unreachable.yaml -D jobmanager.slot-wait=0ms
 expect_error "jobmanager: standalone without an address" 2 "jobmanager.address is not set" -- \
   "$fjord" jobmanager -c noaddress.yaml
 expect_error "taskmanager: --slots 0" 2 "slots must be at least 1" -- \
@@ -54,6 +58,7 @@ fi
 
 # 3. against a running cluster
 cluster_start_zookeeper 4000 > /dev/null
+echo "jobmanager.slot-wait: 300ms" >> fjord.yaml
 cluster_start_jobmanager jm1
 cluster_start_taskmanager tm-1 4
 cluster_wait 1 "registered (4 slots)" jm1.log || { echo "FAIL - cluster did not start"; exit 1; }
@@ -69,9 +74,20 @@ printf '{"name": "broken", "vertices": [' > broken.json
 expect_error "submit: truncated spec" 2 "broken.json" -- "$fjord" submit -c fjord.yaml broken.json
 expect_error "submit: --jobmanager nobody listens on" 1 "cannot reach the JobManager at 127.0.0.1:1" -- \
   "$fjord" submit -c fjord.yaml "$spec" --jobmanager 127.0.0.1:1
+# A job that needs more slots than the cluster has fails once its restarts are used up (each
+# attempt waits jobmanager.slot-wait), instead of restarting forever.
+out=$("$fjord" submit -c fjord.yaml "$spec" --no-progress --set numbers.parallelism=9 \
+  -D restart-strategy.attempts=2 -D restart-strategy.delay=50ms --follow-timeout 60 2>&1); rc=$?
+if [ $rc -eq 1 ] && printf '%s' "$out" | grep -q "FAILED" &&
+   printf '%s' "$out" | grep -q "the job needs 9, 4 free"; then
+  pass "a job that never gets its slots fails after its restarts and says why"
+else
+  fail "a job that never gets its slots: rc=$rc, output: $out"
+fi
 listed=$("$fjord" list -c fjord.yaml 2>&1); rc=$?
-if [ $rc -eq 0 ] && ! printf '%s' "$listed" | grep -q "^job"; then
-  pass "refused submissions persisted nothing: list is empty"
+if [ $rc -eq 0 ] && [ "$(printf '%s\n' "$listed" | grep -cE '^[0-9a-f]{32} ')" -eq 1 ] &&
+   printf '%s' "$listed" | grep -qE "^$(printf '%s' "$out" | head -1) +FAILED"; then
+  pass "refused submissions persisted nothing: list shows only the job that failed"
 else
   fail "list after refused submissions: rc=$rc, output: $listed"
 fi
