@@ -3,6 +3,7 @@
 // the announced leader session. `submit` without --detached follows the job across leader
 // changes and exits 0 only when it FINISHED.
 #include <cstdio>
+#include <filesystem>
 #include <ctime>
 #include <thread>
 
@@ -187,6 +188,8 @@ int submit(const submit_options& opt) {
     auto config = load_configuration(opt.config_path, opt.defines);
     graph = load_job_spec(opt.spec_path, operator_registry::global(), opt.sets);
     apply_job_configuration(config, graph);
+    // Relative paths mean what they mean for `fjord run` here, not on each TaskManager.
+    make_paths_absolute(graph, operator_registry::global(), std::filesystem::current_path());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fjord submit: %s\n", e.what());
     return 2;

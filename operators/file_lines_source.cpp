@@ -125,6 +125,7 @@ operator_descriptor file_lines_source_descriptor() {
   d.role = operator_role::source;
   d.description = "the lines of a text file (params path, rate_per_subtask), split by bytes";
   d.validate = validate_file_lines;
+  d.path_params = {"path"};
   d.create = [] { return std::make_unique<file_lines_source>(); };
   return d;
 }

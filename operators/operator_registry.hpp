@@ -32,6 +32,10 @@ struct operator_descriptor {
   std::function<std::unique_ptr<operator_base>()> create;
   /// The key of records arriving over a hash edge; empty: hash of the whole record.
   std::function<key_selector(const operator_params&)> make_key_selector;
+  /// Parameters that name a file or directory. A cluster client makes relative ones absolute
+  /// (against its working directory) before submitting, so they mean what they mean for
+  /// `fjord run`, not something relative to each TaskManager's working directory.
+  std::vector<std::string> path_params;
 };
 
 /// Not synchronized: add() operators before jobs start; find() from any thread afterwards.

@@ -276,6 +276,7 @@ operator_descriptor transactional_file_sink_descriptor() {
       p.fail("output_dir", "must not be empty");
   };
   d.create = [] { return std::make_unique<transactional_file_sink>(); };
+  d.path_params = {"output_dir"};
   return d;
 }
 

@@ -470,4 +470,27 @@ job_graph load_job_spec(const std::string& path, const operator_registry& regist
   return parse_job_spec(text.str(), registry, sets, path);
 }
 
+void make_paths_absolute(job_graph& graph, const operator_registry& registry,
+                         const std::string& base) {
+  for (auto& v : graph.vertices) {
+    auto* d = registry.find(v.op);
+    if (d == nullptr || d->path_params.empty())
+      continue;
+    auto params = json::parse(v.params_json);
+    bool changed = false;
+    for (auto& name : d->path_params) {
+      auto i = params.find(name);
+      if (i == params.end() || !i->is_string())
+        continue;
+      std::filesystem::path p = i->get<std::string>();
+      if (p.empty() || p.is_absolute())
+        continue;
+      *i = (std::filesystem::path{base} / p).lexically_normal().string();
+      changed = true;
+    }
+    if (changed)
+      v.params_json = params.dump();
+  }
+}
+
 }  // namespace fjord

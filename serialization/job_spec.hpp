@@ -63,4 +63,10 @@ job_graph parse_job_spec(const std::string& json_text, const operator_registry& 
 job_graph load_job_spec(const std::string& path, const operator_registry& registry,
                         const std::vector<std::string>& sets = {});
 
+/// Makes every relative path parameter (operator_descriptor::path_params) absolute against
+/// `base`: a job submitted to a cluster then reads and writes where it would under `fjord run`
+/// started in `base`.
+void make_paths_absolute(job_graph& graph, const operator_registry& registry,
+                         const std::string& base);
+
 }  // namespace fjord

@@ -37,9 +37,12 @@ done
 standby=$([ "$leader" = jm2.log ] && echo jm3.log || echo jm2.log)
 cluster_wait 2 "registered (2 slots)" "$leader" || fail "task managers did not follow the new leader"
 
-# 4 sources x 25,000 records/s: about 10 s of input; the probes run meanwhile.
-"$fjord" submit -c fjord.yaml "$spec" --no-progress --follow-timeout 120 \
-  --set numbers.rate_per_subtask=25000 --set "out.output_dir=$work/out" > submit.out 2>&1 &
+# 4 sources x 25,000 records/s: about 10 s of input; the probes run meanwhile. Submitted from
+# another directory with a relative output dir: it must mean client/out, as for `fjord run`,
+# not out/ in the TaskManagers' working directory.
+mkdir client
+(cd client && exec "$fjord" submit -c ../fjord.yaml "$spec" --no-progress --follow-timeout 120 \
+  --set numbers.rate_per_subtask=25000 --set "out.output_dir=out") > submit.out 2>&1 &
 submit=$!
 cluster_pids+=($submit)
 cluster_wait 2 "checkpoint .* completed" "$leader" || fail "no checkpoints"
@@ -57,4 +60,5 @@ tail -3 submit.out
 grep -q "restarts 0," submit.out || fail "the job was restarted"
 grep -q "fencing-probe registered" "$leader" "$standby" && fail "the probe's registration took effect"
 "$root/$(realpath --relative-to="$root" "$FJORD_BUILD_DIR")/check_exactly_once_sum" \
-  --spec "$spec" --set "out.output_dir=$work/out"
+  --spec "$spec" --set "out.output_dir=$work/client/out"
+[ ! -e "$work/out" ] || fail "output was written relative to the TaskManagers' directory"

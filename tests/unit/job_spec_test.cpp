@@ -467,3 +467,26 @@ TEST_CASE("job spec: the example jobs are valid and have the documented shape") 
   CHECK(words.vertices[3].op == "transactional_file");
   CHECK(words.edges[2].part == partitioning::forward);
 }
+
+TEST_CASE("a cluster client makes relative path parameters absolute, and only those") {
+  job_graph graph;  // built directly: parsing would check that the input file exists here
+  graph.vertices = {
+    {"lines", "file_lines", 1, R"({"path": "data/../data/words.txt", "rate_per_subtask": 5})"},
+    {"rel", "transactional_file", 1, R"({"output_dir": "out/wc"})"},
+    {"abs", "transactional_file", 1, R"({"output_dir": "/srv/out"})"},
+    {"other", "keyed_sum", 1, R"({"keys": 4})"},
+  };
+  make_paths_absolute(graph, operator_registry::global(), "/home/user/jobs");
+  auto params_of = [&](const std::string& id) {
+    for (auto& v : graph.vertices)
+      if (v.id == id)
+        return json::parse(v.params_json);
+    FAIL("no vertex " << id);
+    return json{};
+  };
+  CHECK(params_of("lines")["path"] == "/home/user/jobs/data/words.txt");
+  CHECK(params_of("rel")["output_dir"] == "/home/user/jobs/out/wc");
+  CHECK(params_of("lines")["rate_per_subtask"] == 5);
+  CHECK(params_of("abs")["output_dir"] == "/srv/out");
+  CHECK(params_of("other")["keys"] == 4);
+}
