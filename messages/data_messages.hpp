@@ -4,11 +4,16 @@
 #pragma once
 
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
+#include <caf/error.hpp>
+#include <caf/fwd.hpp>
 #include <caf/meta/type_name.hpp>
+#include <caf/sec.hpp>
 
 #include "messages/record.hpp"
+#include "messages/record_batch_codec.hpp"
 
 namespace fjord {
 
@@ -18,9 +23,47 @@ struct data_batch {
   std::vector<record> records;
 };
 
+namespace detail {
+
+/// Scratch buffer of the wire form, one per thread (the middleman's and the scheduler's
+/// threads serialize): no allocation per batch once it has grown to the usual batch size.
+inline std::vector<char>& record_batch_scratch() {
+  thread_local std::vector<char> buffer;
+  return buffer;
+}
+
+/// A batch with a very long text must not pin its buffer in every thread forever.
+inline void trim_record_batch_scratch(std::vector<char>& buffer) {
+  constexpr std::size_t keep_at_most = 1 << 20;
+  if (buffer.capacity() > keep_at_most)
+    std::vector<char>{}.swap(buffer);
+}
+
+}  // namespace detail
+
+/// Across processes, the records travel as one byte sequence in the compact wire form
+/// (messages/record_batch_codec.hpp): CAF's serializer then handles two fields per batch instead
+/// of three per record. Other inspectors (deep_to_string) see the records themselves.
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, data_batch& x) {
-  return f(caf::meta::type_name("fjord.data_batch"), x.channel, x.records);
+  if constexpr (std::is_base_of<caf::serializer, Inspector>::value) {
+    auto& bytes = detail::record_batch_scratch();
+    encode_record_batch(x.records, bytes);
+    auto err = f(caf::meta::type_name("fjord.data_batch"), x.channel, bytes);
+    detail::trim_record_batch_scratch(bytes);
+    return err;
+  } else if constexpr (std::is_base_of<caf::deserializer, Inspector>::value) {
+    auto& bytes = detail::record_batch_scratch();
+    if (auto err = f(caf::meta::type_name("fjord.data_batch"), x.channel, bytes))
+      return err;
+    auto problem = decode_record_batch(bytes.data(), bytes.size(), x.records);
+    detail::trim_record_batch_scratch(bytes);
+    if (!problem.empty())
+      return caf::make_error(caf::sec::invalid_argument, "fjord.data_batch: " + problem);
+    return caf::none;
+  } else {
+    return f(caf::meta::type_name("fjord.data_batch"), x.channel, x.records);
+  }
 }
 
 /// Checkpoint barrier on input channel `channel` of the receiving task. A final barrier also
