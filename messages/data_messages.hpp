@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <vector>
 
@@ -48,7 +50,12 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, data_batch& x) {
   if constexpr (std::is_base_of<caf::serializer, Inspector>::value) {
     auto& bytes = detail::record_batch_scratch();
-    encode_record_batch(x.records, bytes);
+    try {
+      encode_record_batch(x.records, bytes);
+    } catch (const std::length_error& e) {  // 2^32 records or a text of 4 GiB
+      return caf::make_error(caf::sec::invalid_argument, std::string{"fjord.data_batch: "}
+                                                           + e.what());
+    }
     auto err = f(caf::meta::type_name("fjord.data_batch"), x.channel, bytes);
     detail::trim_record_batch_scratch(bytes);
     return err;

@@ -25,7 +25,8 @@
 
 namespace fjord {
 
-/// Appends the wire form of `records` to `out` (cleared first).
+/// Writes the wire form of `records` into `out` (replaced). Throws std::length_error for more
+/// than 2^32-1 records or a text of 4 GiB or more.
 void encode_record_batch(const std::vector<record>& records, std::vector<char>& out);
 
 /// Decodes `size` bytes at `data` into `records` (replaced). Returns an empty string on
