@@ -20,6 +20,8 @@
 #           tells work (serialization) from waiting (credits crossing processes).
 #
 #   bench/cluster_throughput_bench.sh [BUILD_DIR] [ROUNDS] [RECORDS]   (default: build 3 5000000)
+#   EXTRA_CONF='taskmanager.network.credits: 16' bench/cluster_throughput_bench.sh ...
+#                                      (configuration lines added for the cluster processes)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 die_usage() { echo "cluster_throughput_bench.sh: $*" >&2; exit 2; }
@@ -117,6 +119,11 @@ run_cluster-1tm() {
 }
 
 cluster_start_zookeeper 10000 > /dev/null
+# EXTRA_CONF: more configuration lines for both clusters' processes, e.g.
+# EXTRA_CONF=$'taskmanager.network.credits: 16\ntaskmanager.network.batch-size: 2048'
+if [ -n "${EXTRA_CONF:-}" ]; then
+  printf '%s\n' "$EXTRA_CONF" >> fjord.yaml
+fi
 cluster_start_jobmanager jm1
 cluster_start_taskmanager tm-1 2
 cluster_start_taskmanager tm-2 2
@@ -142,6 +149,10 @@ echo "# Records/s, process cluster vs embedded, $(date -u '+%Y-%m-%d %H:%M UTC')
 echo
 echo "exactly_once_sum.json, $(sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<< "$records") records," \
   "sources unthrottled, checkpoint every 100 ms; $rounds round(s), the order rotating."
+if [ -n "${EXTRA_CONF:-}" ]; then
+  echo
+  echo "Cluster configuration added: $(tr '\n' ';' <<< "$EXTRA_CONF")"
+fi
 echo
 variants=(embedded cluster cluster-1tm)
 rows=()

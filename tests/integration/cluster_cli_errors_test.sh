@@ -42,6 +42,12 @@ expect_error "jobmanager: standalone without an address" 2 "jobmanager.address i
   "$fjord" jobmanager -c noaddress.yaml
 expect_error "taskmanager: --slots 0" 2 "slots must be at least 1" -- \
   "$fjord" taskmanager -c unreachable.yaml --slots 0
+expect_error "taskmanager: zero credits" 2 "taskmanager.network.credits: expected an integer from 1" \
+  -- "$fjord" taskmanager -c unreachable.yaml -D taskmanager.network.credits=0
+expect_error "taskmanager: batch size not a number" 2 "taskmanager.network.batch-size: expected an integer" \
+  -- "$fjord" taskmanager -c unreachable.yaml -D taskmanager.network.batch-size=big
+expect_error "taskmanager: too many pending batches" 2 "taskmanager.network.max-pending-batches" \
+  -- "$fjord" taskmanager -c unreachable.yaml -D taskmanager.network.max-pending-batches=5000
 expect_error "submit: missing spec" 2 "nope.json" -- "$fjord" submit -c unreachable.yaml nope.json
 expect_error "submit: bad --jobmanager" 2 "expected host:port" -- \
   "$fjord" submit -c unreachable.yaml "$spec" --jobmanager localhost
