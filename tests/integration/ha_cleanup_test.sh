@@ -2,7 +2,8 @@
 # Real processes, real ZooKeeper: a FINISHED job leaves no job data in ZooKeeper or the storage
 # directory and is not run again after a failover, and the new leader reports it (status, list)
 # from its recorded result; an orderly JobManager stop (SIGTERM) keeps the HA data of a running
-# job, and the next JobManager recovers it.
+# job, and the next JobManager recovers it; a cancelled job and a job that failed for good leave
+# no job data either.
 set -euo pipefail
 root=$FJORD_SOURCE_DIR
 fjord=$FJORD_BIN
@@ -80,3 +81,32 @@ cluster_start_jobmanager jm3
 cluster_wait 1 "restoring from checkpoint" jm3.log 200 || fail "jm3 did not restore job 2"
 "$fjord" status -c fjord.yaml "$job2" > status.out 2>&1 || fail "status: $(cat status.out)"
 echo "ok - the next JobManager restored the job from its checkpoint"
+
+no_job_data_left() {  # no_job_data_left WHAT
+  for path in jobgraphs checkpoints checkpoint-counter; do
+    n=$(zk_children "/fjord/default/$path")
+    [ "$n" = 0 ] || [ "$n" = none ] || fail "/$path still has $n children after $1"
+  done
+  left=$(find "$work/recovery" -type f | wc -l)
+  [ "$left" -eq 0 ] || fail "$left file(s) left in the storage directory after $1"
+}
+
+# 4. Cancelling deletes the job's HA data too.
+"$fjord" cancel -c fjord.yaml "$job2" > cancel.out 2>&1 || fail "cancel: $(cat cancel.out)"
+for _ in $(seq 100); do
+  "$fjord" status -c fjord.yaml "$job2" 2>&1 | grep -q "CANCELED" && break; sleep 0.1
+done
+"$fjord" status -c fjord.yaml "$job2" 2>&1 | grep -q "CANCELED" || fail "job 2 is not CANCELED"
+cluster_wait 1 "job graph .* removed" jm3.log 100 || fail "the cancelled job's graph was not removed"
+no_job_data_left "the job was cancelled"
+echo "ok - a cancelled job leaves no HA data behind"
+
+# 5. So does a job that fails for good (its sink cannot create its output directory).
+rc=0
+"$fjord" submit -c fjord.yaml "$spec" --no-progress -D restart-strategy=none \
+  --set out.output_dir=/dev/null/cannot > submit3.out 2>&1 || rc=$?
+[ $rc -eq 1 ] && grep -q "FAILED" submit3.out || fail "job 3 did not fail: rc=$rc, $(tail -3 submit3.out)"
+cluster_wait 2 "job graph .* removed" jm3.log 100 || fail "the failed job's graph was not removed"
+no_job_data_left "the job failed for good"
+[ "$(zk_children /fjord/default/job-results)" = 3 ] || fail "not 3 job results recorded"
+echo "ok - a job that failed for good leaves no HA data behind"
