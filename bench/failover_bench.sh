@@ -10,7 +10,6 @@ runs=${2:-10}
 timeout_ms=${3:-2000}
 fjord="$root/$build/fjord"
 spec="$root/examples/jobs/exactly_once_sum.json"
-seconds_of_day() { awk -F: '{ printf "%.3f", $1 * 3600 + $2 * 60 + $3 }'; }
 results=()
 for run in $(seq "$runs"); do
   work=$(mktemp -d)
@@ -29,12 +28,11 @@ for run in $(seq "$runs"); do
       --set numbers.rate_per_subtask=20000 --set "out.output_dir=$work/out" > submit.out 2>&1 &
     cluster_pids+=($!)
     cluster_wait 3 "checkpoint .* completed" "$first" 200
-    killed=$(date +%H:%M:%S.%N | seconds_of_day)
+    killed=$(date +%H:%M:%S.%N)
     cluster_kill "${first%.log}"
     second=$([ "$first" = jm1.log ] && echo jm2.log || echo jm1.log)
     cluster_wait 1 "restored from checkpoint" "$second" 300
-    running=$(grep -m1 "restored from checkpoint" "$second" | cut -c1-12 | seconds_of_day)
-    awk -v a="$killed" -v b="$running" 'BEGIN { printf "%.3f\n", b - a }' > "$work/failover"
+    cluster_seconds_since "$killed" "restored from checkpoint" "$second" > "$work/failover"
   ) > /dev/null 2>&1 || true
   if [ -s "$work/failover" ]; then
     results+=("$(cat "$work/failover")")

@@ -37,6 +37,7 @@ submit=$!
 cluster_pids+=($submit)
 # Kill the leader without warning once it completed a few checkpoints.
 cluster_wait 5 "checkpoint .* completed" "$first" 200 || true
+killed_at=$(date +%H:%M:%S.%N)
 cluster_kill "${first%.log}"
 say "== SIGKILL ${first%.log} after $(grep -c 'checkpoint .* completed' "$first") checkpoints"
 
@@ -44,7 +45,8 @@ rc=0
 wait "$submit" || rc=$?
 second=$([ "$first" = jm1.log ] && echo jm2.log || echo jm1.log)
 restored=$(grep -o "restoring from checkpoint [0-9]*" "$second" | head -1 || true)
-say "== the standby ${second%.log}: ${restored:-did not restore}"
+took=$(cluster_seconds_since "$killed_at" "restored from checkpoint" "$second" || true)
+say "== the standby ${second%.log}: ${restored:-did not restore}${took:+, running again $took s after the SIGKILL}"
 [ -n "${FJORD_DEMO_QUIET:-}" ] || tail -4 submit.out
 if [ $rc -ne 0 ]; then
   echo "the job did not finish (fjord submit exit $rc)"; tail -5 submit.out; exit 1

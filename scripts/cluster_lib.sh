@@ -59,6 +59,15 @@ cluster_wait() {
   return 1
 }
 
+# cluster_seconds_since HH:MM:SS.fff PATTERN FILE: seconds from the time to the first log line
+# of FILE matching PATTERN (log lines start with HH:MM:SS.mmm); same day assumed
+cluster_seconds_since() {
+  local from to
+  from=$(echo "$1" | awk -F: '{ printf "%.3f", $1 * 3600 + $2 * 60 + $3 }')
+  to=$(grep -m1 -- "$2" "$3" | cut -c1-12 | awk -F: '{ printf "%.3f", $1 * 3600 + $2 * 60 + $3 }')
+  [ -n "$to" ] && awk -v a="$from" -v b="$to" 'BEGIN { printf "%.3f\n", b - a }'
+}
+
 # cluster_freeze NAME / cluster_thaw NAME: SIGSTOP / SIGCONT (a hung process, not a dead one)
 cluster_freeze() { kill -STOP "$(cat "$work/$1.pid")"; }
 cluster_thaw() { kill -CONT "$(cat "$work/$1.pid")"; }
