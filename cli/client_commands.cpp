@@ -2,6 +2,7 @@
 // leading JobManager through leader retrieval and talk to it through the middleman, fenced by
 // the announced leader session. `submit` without --detached follows the job across leader
 // changes and exits 0 only when it FINISHED.
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <ctime>
@@ -181,6 +182,52 @@ struct submit_options : client_options {
   double follow_timeout_s = 3600;
 };
 
+/// True if a failed submission may still have been persisted or run: the answer was lost
+/// (timeout, the JobManager went away), leadership moved, or the store could not tell.
+bool submission_outcome_unknown(const caf::error& e) {
+  auto text = describe(e);
+  for (const char* sign : {"timeout", "down", "unreachable", "not the leader", "fenced",
+                           "could not be persisted", "connection"})
+    if (text.find(sign) != std::string::npos)
+      return true;
+  return false;
+}
+
+/// After a submission whose outcome is unknown: asks the (possibly new) leader for the job
+/// and submits it again (same job id, so it cannot run twice) if the leader does not know it,
+/// until `timeout` passed. A leader that is still recovering the job refuses the resubmission
+/// as existing; then it is asked again.
+caf::expected<std::string> confirm_submission(cluster_connection& cluster, const job_graph& graph,
+                                              caf::error first, std::chrono::milliseconds timeout) {
+  spdlog::warn("submission of job {} unconfirmed ({}); asking the leader whether it has it",
+               short_id(graph.job_id), describe(first));
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  caf::error last = std::move(first);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+    if (cluster.connect(std::max(left, std::chrono::milliseconds(1))))
+      continue;
+    auto known = cluster.client().status(graph.job_id);
+    if (known)
+      return graph.job_id;
+    if (describe(known.error()).find("unknown job") == std::string::npos) {
+      last = known.error();
+      continue;  // no answer: the leader may be changing
+    }
+    auto again = cluster.client().submit(graph);
+    if (again)
+      return again;
+    last = again.error();
+    auto text = describe(last);
+    bool being_recovered = text.find("exists") != std::string::npos;
+    if (!being_recovered && !submission_outcome_unknown(last))
+      return last;
+  }
+  return last;
+}
+
 int submit(const submit_options& opt) {
   // Validate the spec before looking for a cluster: a bad spec is the user's first problem.
   job_graph graph;
@@ -198,6 +245,8 @@ int submit(const submit_options& opt) {
                                          std::chrono::milliseconds timeout) {
     graph.job_id = new_job_id();  // ours, so a retried submission cannot run twice
     auto submitted = cluster.client().submit(graph);
+    if (!submitted && submission_outcome_unknown(submitted.error()))
+      submitted = confirm_submission(cluster, graph, submitted.error(), timeout);
     if (!submitted) {
       std::fprintf(stderr, "fjord submit: %s\n", describe(submitted.error()).c_str());
       return 1;
