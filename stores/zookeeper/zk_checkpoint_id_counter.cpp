@@ -95,12 +95,7 @@ void zk_checkpoint_id_counter::shutdown(job_state final_state) {
 }
 
 std::pair<std::int64_t, std::int32_t> zk_checkpoint_id_counter::read() const {
-  std::optional<zk::get_result> raw;
-  try {
-    raw = retry_.run([&] { return client_->get(path_); });
-  } catch (const zk::zk_error& e) {
-    throw to_store_error(e);
-  }
+  auto raw = store_call(retry_, [&] { return client_->get(path_); });
   if (!raw)
     throw store_error(kind::invalid_state,
                       fmt::format("checkpoint counter {} does not exist (not started, or the "

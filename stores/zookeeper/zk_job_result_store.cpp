@@ -60,12 +60,7 @@ void zk_job_result_store::put(const job_result& result) {
 
 std::optional<job_result> zk_job_result_store::get(const std::string& job_id) {
   auto path = path_of(job_id);
-  std::optional<zk::get_result> raw;
-  try {
-    raw = retry_.run([&] { return client_->get(path); });
-  } catch (const zk::zk_error& e) {
-    throw to_store_error(e);
-  }
+  auto raw = store_call(retry_, [&] { return client_->get(path); });
   if (!raw)
     return std::nullopt;
   try {
@@ -78,11 +73,7 @@ std::optional<job_result> zk_job_result_store::get(const std::string& job_id) {
 
 bool zk_job_result_store::contains(const std::string& job_id) {
   auto path = path_of(job_id);
-  try {
-    return retry_.run([&] { return client_->exists(path); }).has_value();
-  } catch (const zk::zk_error& e) {
-    throw to_store_error(e);
-  }
+  return store_call(retry_, [&] { return client_->exists(path); }).has_value();
 }
 
 void zk_job_result_store::remove(const std::string& job_id) {

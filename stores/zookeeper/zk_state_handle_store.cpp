@@ -84,11 +84,7 @@ std::string zk_handle_store::path_of(const std::string& name) const {
 }
 
 void zk_handle_store::ensure_root() {
-  try {
-    retry_.run([&] { client_->create_recursive(root_); });
-  } catch (const zk::zk_error& e) {
-    throw to_store_error(e);
-  }
+  store_call(retry_, [&] { client_->create_recursive(root_); });
 }
 
 std::string zk_handle_store::add(const std::string& name, record_type type,
@@ -194,12 +190,7 @@ void zk_handle_store::replace(const std::string& name, std::int32_t expected_ver
                               record_type type, const std::string& sealed) {
   check_name(name);
   auto path = path_of(name);
-  std::optional<zk::get_result> old;
-  try {
-    old = retry_.run([&] { return client_->get(path); });
-  } catch (const zk::zk_error& e) {
-    throw to_store_error(e);
-  }
+  auto old = store_call(retry_, [&] { return client_->get(path); });
   if (!old)
     throw store_error(kind::not_found, fmt::format("cannot replace {}: no such znode", path));
   // "Any version" still means the version just read: the old file is the one to delete only if
@@ -238,12 +229,7 @@ void zk_handle_store::replace(const std::string& name, std::int32_t expected_ver
 
 std::optional<stored_entry> zk_handle_store::read(const std::string& name) {
   auto path = path_of(name);
-  std::optional<zk::get_result> raw;
-  try {
-    raw = retry_.run([&] { return client_->get(path); });
-  } catch (const zk::zk_error& e) {
-    throw to_store_error(e);
-  }
+  auto raw = store_call(retry_, [&] { return client_->get(path); });
   if (!raw)
     return std::nullopt;
   stored_entry entry;
@@ -286,12 +272,8 @@ stored_entry zk_handle_store::get(const std::string& name) {
 
 std::int32_t zk_handle_store::exists(const std::string& name) {
   check_name(name);
-  try {
-    auto stat = retry_.run([&] { return client_->exists(path_of(name)); });
-    return stat ? stat->version : -1;
-  } catch (const zk::zk_error& e) {
-    throw to_store_error(e);
-  }
+  auto stat = store_call(retry_, [&] { return client_->exists(path_of(name)); });
+  return stat ? stat->version : -1;
 }
 
 std::vector<std::string> zk_handle_store::names() {

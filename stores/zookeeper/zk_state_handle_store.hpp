@@ -38,6 +38,16 @@ namespace fjord {
 /// unavailable; a malformed request -> invalid_argument.
 store_error to_store_error(const zk::zk_error& e);
 
+/// Runs one ZooKeeper call under `retry`; an error that remains becomes a store_error.
+template <class F>
+auto store_call(const zk::retry_policy& retry, F&& call) -> decltype(call()) {
+  try {
+    return retry.run(std::forward<F>(call));
+  } catch (const zk::zk_error& e) {
+    throw to_store_error(e);
+  }
+}
+
 /// One entry as read: the znode's name and data version, its handle and the verified sealed
 /// bytes of the file.
 struct stored_entry {
