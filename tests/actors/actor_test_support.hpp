@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "examples/checkers/exactly_once_sum_check.hpp"
 #include "operators/operator_registry.hpp"
 #include "serialization/job_spec.hpp"
 #include "stores/ha_services.hpp"
@@ -61,6 +62,16 @@ inline job_graph sum_job(const std::string& output_dir, std::int64_t to, std::in
     "restart_strategy": {"type": ")" + restart + R"(", "attempts": 5, "delay_ms": 50}
   })";
   return parse_job_spec(spec, operator_registry::global());
+}
+
+/// Checks the committed output of sum_job(output_dir, to, ...) with the example's checker.
+inline checkers::check_result verify_sum(const std::string& output_dir, std::int64_t to) {
+  checkers::exactly_once_sum_params p;
+  p.output_dir = output_dir;
+  p.from = 1;
+  p.to = to;
+  p.keys = 8;  // as in sum_job
+  return checkers::check_exactly_once_sum(p);
 }
 
 /// What the recording factory saw, shared with the test thread.

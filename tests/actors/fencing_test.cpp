@@ -25,7 +25,6 @@
 #include "actors/runtime_config.hpp"
 #include "actors/store_workers.hpp"
 #include "actors/task.hpp"
-#include "examples/checkers/exactly_once_sum_check.hpp"
 #include "messages/checkpoint_messages.hpp"
 #include "messages/task_messages.hpp"
 #include "tests/actors/actor_test_support.hpp"
@@ -99,15 +98,6 @@ class latched_graph_store : public standalone_submitted_job_graph_store {
  private:
   std::shared_future<void> release = release_promise.get_future().share();
 };
-
-checkers::check_result verify_sum(const std::string& dir, std::int64_t to) {
-  checkers::exactly_once_sum_params p;
-  p.output_dir = dir;
-  p.from = 1;
-  p.to = to;
-  p.keys = 8;
-  return checkers::check_exactly_once_sum(p);
-}
 
 struct fencing_fixture {
   runtime_config cfg;

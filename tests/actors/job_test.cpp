@@ -11,7 +11,6 @@
 #include "actors/job_client.hpp"
 #include "actors/runtime_config.hpp"
 #include "actors/store_workers.hpp"
-#include "examples/checkers/exactly_once_sum_check.hpp"
 #include "messages/task_messages.hpp"
 #include "tests/actors/actor_test_support.hpp"
 
@@ -20,15 +19,6 @@ using namespace fjord::testing;
 using namespace std::chrono_literals;
 
 namespace {
-
-checkers::check_result verify_sum(const std::string& dir, std::int64_t to) {
-  checkers::exactly_once_sum_params p;
-  p.output_dir = dir;
-  p.from = 1;
-  p.to = to;
-  p.keys = 8;
-  return checkers::check_exactly_once_sum(p);
-}
 
 struct cluster_fixture {
   runtime_config cfg;

@@ -3,14 +3,7 @@
 # random JobManager leader or TaskManager is SIGKILLed every few seconds (a replacement is started
 # first, as Flink's ChaosMonkeyITCase does). The job must finish with exactly-once output, and
 # afterwards no job data may be left in ZooKeeper or the storage directory.
-set -euo pipefail
-root=$FJORD_SOURCE_DIR
-fjord=$FJORD_BIN
-work=$(mktemp -d)
-cd "$work"
-source "$root/scripts/cluster_lib.sh"
-trap 'cluster_cleanup; rm -rf "$work"' EXIT
-spec=$root/examples/jobs/exactly_once_sum.json
+source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 RANDOM=${FJORD_CHAOS_SEED:-$$}
 
@@ -66,8 +59,7 @@ rc=0
 wait "$submit" || rc=$?
 tail -4 submit.out
 [ $rc -eq 0 ] || fail "the job did not finish (exit $rc)"
-"$root/$(realpath --relative-to="$root" "$FJORD_BUILD_DIR")/check_exactly_once_sum" \
-  --spec "$spec" --set "out.output_dir=$work/out"
+check_sum "$work/out"
 zk_children() {
   local out
   out=$(/usr/share/zookeeper/bin/zkCli.sh -server "127.0.0.1:$port" ls "$1" 2>&1 | tail -1)

@@ -5,14 +5,7 @@
 # frozen leader (heartbeat timeout) for the new one. Then the old leader is thawed while the
 # job still runs: it must step down (leadership revoked), stay alive as a standby, and not run
 # the job again. The output is exactly once.
-set -euo pipefail
-root=$FJORD_SOURCE_DIR
-fjord=$FJORD_BIN
-work=$(mktemp -d)
-cd "$work"
-source "$root/scripts/cluster_lib.sh"
-trap 'cluster_cleanup; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
-spec=$root/examples/jobs/exactly_once_sum.json
+source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
 fail() { echo "FAIL: $*"; for f in jm1 jm2; do echo "--- $f"; tail -15 $f.log; done; exit 1; }
 
 cluster_start_zookeeper 2000 > /dev/null
@@ -48,5 +41,4 @@ for tm in tm-1 tm-2; do
   grep -q "registered with the leader (session $(grep -o 'leader elected (session [^)]*' jm2.log |
     head -1 | cut -d' ' -f4))" $tm.log || fail "$tm did not follow the new leader"
 done
-"$root/$(realpath --relative-to="$root" "$FJORD_BUILD_DIR")/check_exactly_once_sum" \
-  --spec "$spec" --set "out.output_dir=$work/out"
+check_sum "$work/out"

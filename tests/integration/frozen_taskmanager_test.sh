@@ -4,14 +4,7 @@
 # JobManager must declare it lost and restart the job from the latest checkpoint on the spare;
 # the frozen TaskManager is then thawed while the job still runs — its old tasks must not
 # disturb the new attempt — and it registers again. The output is exactly once.
-set -euo pipefail
-root=$FJORD_SOURCE_DIR
-fjord=$FJORD_BIN
-work=$(mktemp -d)
-cd "$work"
-source "$root/scripts/cluster_lib.sh"
-trap 'cluster_cleanup; rm -rf "$work"' EXIT
-spec=$root/examples/jobs/exactly_once_sum.json
+source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
 fail() { echo "FAIL: $*"; tail -20 jm1.log; exit 1; }
 
 cluster_start_zookeeper 2000 > /dev/null
@@ -43,5 +36,4 @@ wait "$submit" || rc=$?
 tail -3 submit.out
 [ $rc -eq 0 ] || fail "the job did not finish (fjord submit exit $rc)"
 grep -q "job manager gone" "$victim.log" || fail "$victim did not notice its lost connection"
-"$root/$(realpath --relative-to="$root" "$FJORD_BUILD_DIR")/check_exactly_once_sum" \
-  --spec "$spec" --set "out.output_dir=$work/out"
+check_sum "$work/out"

@@ -4,14 +4,7 @@
 # from its recorded result; an orderly JobManager stop (SIGTERM) keeps the HA data of a running
 # job, and the next JobManager recovers it; a cancelled job and a job that failed for good leave
 # no job data either.
-set -euo pipefail
-root=$FJORD_SOURCE_DIR
-fjord=$FJORD_BIN
-work=$(mktemp -d)
-cd "$work"
-source "$root/scripts/cluster_lib.sh"
-trap 'cluster_cleanup; rm -rf "$work"' EXIT
-spec=$root/examples/jobs/exactly_once_sum.json
+source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 
 port=$(cluster_start_zookeeper 2000)

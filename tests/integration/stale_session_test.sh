@@ -5,15 +5,8 @@
 # the standby, and change nothing: the running job is neither cancelled nor restarted and
 # finishes exactly once. (Each direction is also tested per actor in
 # tests/actors/fencing_test.cpp.)
-set -euo pipefail
-root=$FJORD_SOURCE_DIR
-fjord=$FJORD_BIN
+source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
 probe=$FJORD_BUILD_DIR/fencing_probe
-work=$(mktemp -d)
-cd "$work"
-source "$root/scripts/cluster_lib.sh"
-trap 'cluster_cleanup; rm -rf "$work"' EXIT
-spec=$root/examples/jobs/exactly_once_sum.json
 fail() { echo "FAIL: $*"; for f in jm*.log; do echo "--- $f"; tail -15 "$f"; done; exit 1; }
 session_of() { grep -o 'leader elected (session [^)]*' "$1" | tail -1 | cut -d' ' -f4; }
 address_of() { grep -o 'listening on [0-9.]*:[0-9]*' "$1" | head -1 | cut -d' ' -f3; }
@@ -59,6 +52,5 @@ tail -3 submit.out
 [ $rc -eq 0 ] || fail "the job did not finish (fjord submit exit $rc)"
 grep -q "restarts 0," submit.out || fail "the job was restarted"
 grep -q "fencing-probe registered" "$leader" "$standby" && fail "the probe's registration took effect"
-"$root/$(realpath --relative-to="$root" "$FJORD_BUILD_DIR")/check_exactly_once_sum" \
-  --spec "$spec" --set "out.output_dir=$work/client/out"
+check_sum "$work/client/out"
 [ ! -e "$work/out" ] || fail "output was written relative to the TaskManagers' directory"

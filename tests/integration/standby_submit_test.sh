@@ -1,14 +1,7 @@
 #!/usr/bin/env bash
 # Real processes, real ZooKeeper: a job submitted to the standby JobManager is persisted there
 # and run by the leader (which learns of it through the job graph store's watch), exactly once.
-set -euo pipefail
-root=$FJORD_SOURCE_DIR
-fjord=$FJORD_BIN
-work=$(mktemp -d)
-cd "$work"
-source "$root/scripts/cluster_lib.sh"
-trap 'cluster_cleanup; rm -rf "$work"' EXIT
-spec=$root/examples/jobs/exactly_once_sum.json
+source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
 fail() { echo "FAIL: $*"; exit 1; }
 
 cluster_start_zookeeper 2000 > /dev/null
@@ -35,5 +28,4 @@ for _ in $(seq 200); do
 done
 grep -q "FINISHED" status.out || fail "the job did not finish: $(cat status.out)"
 if grep -q "job ${job:0:8} .*running (attempt" "$standby"; then fail "the standby ran the job"; fi
-"$root/$(realpath --relative-to="$root" "$FJORD_BUILD_DIR")/check_exactly_once_sum" \
-  --spec "$spec" --set numbers.to=100000 --set "out.output_dir=$work/out"
+check_sum "$work/out" --set numbers.to=100000

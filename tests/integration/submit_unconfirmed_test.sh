@@ -5,14 +5,7 @@
 # report a failure for a job that will run (nor run it twice): it asks the leader for its job
 # id once ZooKeeper is back, submits again under the same id only if the job is unknown, and
 # follows the job to FINISHED. The output is exactly once.
-set -euo pipefail
-root=$FJORD_SOURCE_DIR
-fjord=$FJORD_BIN
-work=$(mktemp -d)
-cd "$work"
-source "$root/scripts/cluster_lib.sh"
-trap 'cluster_cleanup; rm -rf "$work"' EXIT
-spec=$root/examples/jobs/exactly_once_sum.json
+source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
 fail() { echo "FAIL: $*"; tail -20 jm1.log; cat submit.out; exit 1; }
 
 cluster_start_zookeeper 4000 > /dev/null
@@ -35,5 +28,4 @@ tail -3 submit.out
 job=$(grep -E "^[0-9a-f]{32}$" submit.out | head -1)
 grep -q "^job $job (exactly-once sum): FINISHED" submit.out || fail "the client did not follow the job to FINISHED"
 [ "$(grep -c "job ${job:0:8} .*finished in" jm1.log)" = 1 ] || fail "the job did not run to its end exactly once"
-"$root/$(realpath --relative-to="$root" "$FJORD_BUILD_DIR")/check_exactly_once_sum" \
-  --spec "$spec" --set "out.output_dir=$work/out"
+check_sum "$work/out"

@@ -2,14 +2,7 @@
 # Real processes: a TaskManager is SIGKILLed mid-job while a spare TaskManager is registered;
 # the JobManager restarts the job on the remaining slots from the latest checkpoint and the
 # output is exactly once.
-set -euo pipefail
-root=$FJORD_SOURCE_DIR
-fjord=$FJORD_BIN
-work=$(mktemp -d)
-cd "$work"
-source "$root/scripts/cluster_lib.sh"
-trap 'cluster_cleanup; rm -rf "$work"' EXIT
-spec=$root/examples/jobs/exactly_once_sum.json
+source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
 
 cluster_start_zookeeper 2000 > /dev/null
 cluster_start_jobmanager jm1
@@ -31,5 +24,4 @@ tail -4 submit.out
 [ $rc -eq 0 ] || { echo "FAIL: the job did not finish (exit $rc)"; tail -20 jm1.log; exit 1; }
 grep -q "lost" jm1.log || { echo "FAIL: the JobManager did not notice the lost task manager"; exit 1; }
 grep -q "restoring from checkpoint" jm1.log || { echo "FAIL: the job did not restore a checkpoint"; exit 1; }
-"$root/$(realpath --relative-to="$root" "$FJORD_BUILD_DIR")/check_exactly_once_sum" \
-  --spec "$spec" --set "out.output_dir=$work/out"
+check_sum "$work/out"

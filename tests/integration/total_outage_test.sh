@@ -4,14 +4,7 @@
 # survive). ZooKeeper comes back on its data directory and a brand-new JobManager is started: it
 # must recover the job from ZooKeeper and the storage directory, restore it from a checkpoint,
 # and finish it exactly once; the client that was following the job must see it FINISHED.
-set -euo pipefail
-root=$FJORD_SOURCE_DIR
-fjord=$FJORD_BIN
-work=$(mktemp -d)
-cd "$work"
-source "$root/scripts/cluster_lib.sh"
-trap 'cluster_cleanup; rm -rf "$work"' EXIT
-spec=$root/examples/jobs/exactly_once_sum.json
+source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
 fail() { echo "FAIL: $*"; for f in jm*.log; do echo "--- $f"; tail -10 "$f"; done; exit 1; }
 
 cluster_start_zookeeper 2000 > /dev/null
@@ -40,5 +33,4 @@ wait "$submit" || rc=$?
 tail -3 submit.out
 [ $rc -eq 0 ] || fail "the job did not finish (fjord submit exit $rc)"
 cluster_wait 1 "job graph .* removed" jm3.log 100 || fail "the finished job's graph was not removed"
-"$root/$(realpath --relative-to="$root" "$FJORD_BUILD_DIR")/check_exactly_once_sum" \
-  --spec "$spec" --set "out.output_dir=$work/out"
+check_sum "$work/out"

@@ -2,14 +2,7 @@
 # Real processes: ZooKeeper is stopped and started again (same data) while a checkpointed job
 # runs. The JobManager loses and regains leadership, recovers the job from its latest
 # checkpoint, and the output is exactly once.
-set -euo pipefail
-root=$FJORD_SOURCE_DIR
-fjord=$FJORD_BIN
-work=$(mktemp -d)
-cd "$work"
-source "$root/scripts/cluster_lib.sh"
-trap 'cluster_cleanup; [ -n "${FJORD_KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
-spec=$root/examples/jobs/exactly_once_sum.json
+source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
 
 cluster_start_zookeeper 4000 > /dev/null
 cluster_start_jobmanager jm1
@@ -28,5 +21,4 @@ rc=0
 wait "$submit" || rc=$?
 tail -4 submit.out
 [ $rc -eq 0 ] || { echo "FAIL: the job did not finish (exit $rc)"; grep -v "checkpoint .* completed" jm1.log | tail -20; exit 1; }
-"$root/$(realpath --relative-to="$root" "$FJORD_BUILD_DIR")/check_exactly_once_sum" \
-  --spec "$spec" --set "out.output_dir=$work/out"
+check_sum "$work/out"

@@ -1,0 +1,20 @@
+# The common start of a process test that runs a local cluster (source it first; not a test
+# itself): strict mode, the binaries from ctest's environment, a throwaway work directory as the
+# current directory (removed on exit with every process the test started, unless
+# FJORD_KEEP_WORK is set), the example job spec and check_sum.
+set -euo pipefail
+root=$FJORD_SOURCE_DIR
+fjord=$FJORD_BIN
+work=$(mktemp -d)
+cd "$work"
+source "$root/scripts/cluster_lib.sh"
+trap 'cluster_cleanup; [ -n "${FJORD_KEEP_WORK:-}" ] || rm -rf "$work"' EXIT
+spec=$root/examples/jobs/exactly_once_sum.json
+
+# check_sum DIR [--set PATH=VALUE ...]: the example job's committed output in DIR is exactly
+# once (prints the verdict); --set as given to the job
+check_sum() {
+  local dir=$1
+  shift
+  "$FJORD_BUILD_DIR/check_exactly_once_sum" --spec "$spec" --set "out.output_dir=$dir" "$@"
+}
