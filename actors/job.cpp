@@ -505,8 +505,8 @@ caf::behavior job_behavior(job_actor* self, caf::actor job_manager, std::string 
         if (task.state == task_state::running && task.handle)
           running.emplace_back(key, task.handle);
       if (running.empty() || st.state != job_state::running)
-        return caf::make_error(caf::sec::runtime_error,
-                               "job " + st.id() + " has no running task to kill");
+        return make_error(errc::no_running_task,
+                          "job " + st.id() + " has no running task to kill");
       std::mt19937_64 rng{msg.seed};
       auto& [key, handle] = running[rng() % running.size()];
       spdlog::info("job {}: killing task {} (injected failure)", st.id(), to_string(key));

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/atoms.hpp"
+#include "actors/errors.hpp"
 #include "actors/internal_messages.hpp"
 #include "actors/leader_election_worker.hpp"
 #include "actors/store_workers.hpp"
@@ -55,9 +56,9 @@ struct job_manager_state {
 using jm_actor = caf::stateful_actor<job_manager_state>;
 
 caf::error not_leader(const job_manager_state& st) {
-  return caf::make_error(caf::sec::runtime_error,
-                         st.session.empty() ? "this JobManager is not the leader"
-                                            : "request for another leader session (fenced)");
+  if (st.session.empty())
+    return make_error(errc::not_leader, "this JobManager is not the leader");
+  return make_error(errc::fenced, "request for another leader session (fenced)");
 }
 
 bool fenced_ok(const job_manager_state& st, const std::string& session) {
@@ -65,7 +66,7 @@ bool fenced_ok(const job_manager_state& st, const std::string& session) {
 }
 
 caf::error unknown_job(const std::string& job_id) {
-  return caf::make_error(caf::sec::runtime_error, "unknown job " + job_id);
+  return make_error(errc::unknown_job, "unknown job " + job_id);
 }
 
 void release_slots(job_manager_state& st, job_entry& job) {
@@ -309,7 +310,7 @@ caf::behavior job_manager(jm_actor* self, ha_services services, job_manager_opti
       for (auto& [id, tm] : st.task_managers)
         free += tm.free;
       if (free < msg.count)
-        return caf::make_error(caf::sec::runtime_error,
+        return make_error(errc::no_slots,
                                "not enough free slots: the job needs " + std::to_string(msg.count)
                                  + ", " + std::to_string(free) + " free on "
                                  + std::to_string(st.task_managers.size())
@@ -332,12 +333,11 @@ caf::behavior job_manager(jm_actor* self, ha_services services, job_manager_opti
         return not_leader(st);
       auto graph = msg.graph;
       if (graph.vertices.empty())
-        return caf::make_error(caf::sec::runtime_error, "the job graph has no vertices");
+        return make_error(errc::invalid_job, "the job graph has no vertices");
       if (graph.job_id.empty())
         graph.job_id = new_job_id();
       if (st.jobs.count(graph.job_id) || st.finished.count(graph.job_id))
-        return caf::make_error(caf::sec::runtime_error,
-                               "job " + graph.job_id + " exists already");
+        return make_error(errc::already_exists, "job " + graph.job_id + " exists already");
       auto rp = self->make_response_promise<job_submitted>();
       auto session = st.session;
       // Persist before acknowledging: a job that was acknowledged survives a failover.
@@ -362,8 +362,7 @@ caf::behavior job_manager(jm_actor* self, ha_services services, job_manager_opti
           [=](caf::error& e) mutable {
             spdlog::error("job {} rejected: its graph could not be persisted: {}",
                           short_id(graph.job_id), describe(e));
-            rp.deliver(caf::make_error(caf::sec::runtime_error,
-                                       "the job graph could not be persisted: " + describe(e)));
+            rp.deliver(with_context("the job graph could not be persisted: ", e));
           });
       return rp;
     },
@@ -388,10 +387,8 @@ caf::behavior job_manager(jm_actor* self, ha_services services, job_manager_opti
               rp.deliver(report_of(found.front()));
           },
           [=](caf::error& e) mutable {
-            rp.deliver(caf::make_error(caf::sec::runtime_error,
-                                       "job " + job_id
-                                         + ": the job result store cannot be read: "
-                                         + describe(e)));
+            rp.deliver(
+              with_context("job " + job_id + ": the job result store cannot be read: ", e));
           });
       return rp;
     },

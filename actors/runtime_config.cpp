@@ -6,6 +6,7 @@
 #include <caf/io/middleman.hpp>
 #include <caf/timespan.hpp>
 
+#include "actors/errors.hpp"
 #include "messages/checkpoint_messages.hpp"
 #include "messages/client_messages.hpp"
 #include "messages/data_messages.hpp"
@@ -54,6 +55,7 @@ runtime_config::runtime_config(bool with_middleman) {
   add_message_type<acknowledge_checkpoint>("fjord.acknowledge_checkpoint");
   add_message_type<decline_checkpoint>("fjord.decline_checkpoint");
   add_message_type<notify_checkpoint_complete>("fjord.notify_checkpoint_complete");
+  add_error_category(errc_category, render_errc);
   if (with_middleman) {
     load<caf::io::middleman>();
     set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds(100)});

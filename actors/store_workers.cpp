@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/atoms.hpp"
+#include "actors/errors.hpp"
 #include "common/ids.hpp"
 #include "messages/job_graph.hpp"
 #include "stores/checkpoint_recovery_factory.hpp"
@@ -27,7 +28,7 @@ auto guarded(const char* what, F&& f) -> caf::result<decltype(f())> {
   try {
     return f();
   } catch (const std::exception& e) {
-    return caf::make_error(caf::sec::runtime_error, std::string{what} + ": " + e.what());
+    return error_from_exception(what, e);
   }
 }
 
@@ -241,17 +242,6 @@ caf::actor spawn_job_graph_store_worker(caf::actor_system& sys,
                                         caf::actor listener) {
   return sys.spawn<caf::detached>(job_graph_worker, std::move(store), std::move(results),
                                   std::move(listener));
-}
-
-std::string describe(const caf::error& e) {
-  if (!e)
-    return "no error";
-  auto& ctx = e.context();
-  if (ctx.size() == 1 && ctx.match_element<std::string>(0))
-    return ctx.get_as<std::string>(0);
-  if (e.category() == caf::atom("system"))
-    return caf::to_string(static_cast<caf::sec>(e.code()));
-  return caf::to_string(e);
 }
 
 }  // namespace fjord

@@ -1,7 +1,8 @@
 // Store workers: detached actors, each owning one store object. They are the only actors that
 // block (ZooKeeper and file-system calls), so the job manager, jobs, coordinators and tasks
-// never do (DESIGN.md, the threading rule). Requests are answered in order; a store_error or
-// any exception becomes a caf::error (sec::runtime_error) whose context is the message.
+// never do (DESIGN.md, the threading rule). Requests are answered in order; a store_error
+// becomes a caf::error with the fjord::errc of its kind (store_unavailable, conflict, corrupt,
+// ...), any other exception errc::store_failed; its context is the message.
 //
 // checkpoint store worker (one per job; owns the completed-checkpoint store and the id counter,
 // created through the factory inside the worker's thread, then recover() + start()):
@@ -33,6 +34,8 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/errors.hpp"
+
 namespace fjord {
 
 class checkpoint_recovery_factory;
@@ -47,8 +50,5 @@ caf::actor spawn_job_graph_store_worker(caf::actor_system& sys,
                                         std::shared_ptr<submitted_job_graph_store> store,
                                         std::shared_ptr<job_result_store> results,
                                         caf::actor listener);
-
-/// The human-readable message of an error returned by a worker (or any CAF error).
-std::string describe(const caf::error& e);
 
 }  // namespace fjord

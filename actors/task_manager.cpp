@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/atoms.hpp"
+#include "actors/errors.hpp"
 #include "actors/store_workers.hpp"
 #include "common/ids.hpp"
 #include "messages/task_messages.hpp"
@@ -189,9 +190,8 @@ caf::behavior task_manager(tm_actor* self, caf::actor job_manager, task_manager_
     [=](const deploy_task& msg) -> caf::result<caf::actor> {
       auto& st = self->state;
       if (!st.registered || msg.leader_session != st.session)
-        return caf::make_error(caf::sec::runtime_error,
-                               "task manager " + st.options.id
-                                 + " refuses a deployment from another leader session");
+        return make_error(errc::fenced, "task manager " + st.options.id
+                                          + " refuses a deployment from another leader session");
       auto task = spawn_task(self->system(), st.session, msg.deployment, st.options.tasks);
       self->monitor(task);
       st.tasks[task.address()] = {msg.deployment.job_id, msg.deployment.attempt, task};

@@ -74,12 +74,11 @@ outcome classify(const caf::expected<job_status_report>& reply) {
     return reply->state == job_state::running ? outcome::running : outcome::other_state;
   if (reply.error() == caf::sec::request_timeout)
     return outcome::timeout;
-  auto text = describe(reply.error());
-  if (text.find("not the leader") != std::string::npos)
+  if (reply.error() == errc::not_leader)
     return outcome::not_leader;
-  if (text.find("fenced") != std::string::npos)
+  if (reply.error() == errc::fenced)
     return outcome::fenced;
-  if (text.find("unknown job") != std::string::npos)
+  if (reply.error() == errc::unknown_job)
     return outcome::unknown_job;
   return outcome::other_error;
 }

@@ -10,6 +10,7 @@
 
 #include <CLI/CLI.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/sec.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/job_client.hpp"
@@ -185,12 +186,23 @@ struct submit_options : client_options {
 /// True if a failed submission may still have been persisted or run: the answer was lost
 /// (timeout, the JobManager went away), leadership moved, or the store could not tell.
 bool submission_outcome_unknown(const caf::error& e) {
-  auto text = describe(e);
-  for (const char* sign : {"timeout", "down", "unreachable", "not the leader", "fenced",
-                           "could not be persisted", "connection"})
-    if (text.find(sign) != std::string::npos)
+  if (auto code = errc_of(e))
+    return *code == errc::not_leader || *code == errc::fenced || is_store_failure(*code);
+  if (e.category() != caf::atom("system"))
+    return false;
+  switch (static_cast<caf::sec>(e.code())) {
+    case caf::sec::request_timeout:
+    case caf::sec::request_receiver_down:
+    case caf::sec::connection_timeout:
+    case caf::sec::no_route_to_receiving_node:
+    case caf::sec::cannot_connect_to_node:
+    case caf::sec::disconnect_during_handshake:
+    case caf::sec::socket_disconnected:
+    case caf::sec::remote_lookup_failed:
       return true;
-  return false;
+    default:
+      return false;
+  }
 }
 
 /// After a submission whose outcome is unknown: asks the (possibly new) leader for the job
@@ -212,7 +224,7 @@ caf::expected<std::string> confirm_submission(cluster_connection& cluster, const
     auto known = cluster.client().status(graph.job_id);
     if (known)
       return graph.job_id;
-    if (describe(known.error()).find("unknown job") == std::string::npos) {
+    if (known.error() != errc::unknown_job) {
       last = known.error();
       continue;  // no answer: the leader may be changing
     }
@@ -220,8 +232,7 @@ caf::expected<std::string> confirm_submission(cluster_connection& cluster, const
     if (again)
       return again;
     last = again.error();
-    auto text = describe(last);
-    bool being_recovered = text.find("exists") != std::string::npos;
+    bool being_recovered = last == errc::already_exists;
     if (!being_recovered && !submission_outcome_unknown(last))
       return last;
   }

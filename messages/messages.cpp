@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "messages/checkpoint.hpp"
+#include "messages/errc.hpp"
 #include "messages/job_graph.hpp"
 #include "messages/job_status.hpp"
 #include "messages/record.hpp"
@@ -129,6 +130,44 @@ std::string record::to_line() const {
       return text + ' ' + std::to_string(number);
   }
   return {};
+}
+
+const char* to_string(errc code) {
+  switch (code) {
+    case errc::not_leader:
+      return "not_leader";
+    case errc::fenced:
+      return "fenced";
+    case errc::unknown_job:
+      return "unknown_job";
+    case errc::already_exists:
+      return "already_exists";
+    case errc::invalid_job:
+      return "invalid_job";
+    case errc::no_slots:
+      return "no_slots";
+    case errc::no_running_task:
+      return "no_running_task";
+    case errc::store_unavailable:
+      return "store_unavailable";
+    case errc::conflict:
+      return "conflict";
+    case errc::corrupt:
+      return "corrupt";
+    case errc::not_found:
+      return "not_found";
+    case errc::io_error:
+      return "io_error";
+    case errc::invalid_state:
+      return "invalid_state";
+    case errc::invalid_argument:
+      return "invalid_argument";
+    case errc::store_failed:
+      return "store_failed";
+    case errc::deploy_failed:
+      return "deploy_failed";
+  }
+  return "unknown_error";
 }
 
 }  // namespace fjord

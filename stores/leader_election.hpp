@@ -16,7 +16,8 @@ class leader_contender {
   virtual void grant_leadership(const std::string& session_id) = 0;
   /// Leadership is gone (connection suspended or session expired); stop acting as leader.
   virtual void revoke_leadership() = 0;
-  /// The service failed for good.
+  /// The service failed for good: it will neither grant nor retry any more. Errors it retries
+  /// itself (a lost connection, a failed write) are never reported here.
   virtual void handle_error(const std::string& message) = 0;
 };
 
@@ -38,6 +39,8 @@ class leader_retrieval_listener {
   /// The leader changed; empty strings mean "no leader right now". Only called on a change.
   virtual void notify_leader_address(const std::string& address,
                                      const std::string& session_id) = 0;
+  /// An error the service met while following the leader; it keeps trying (for logs and a
+  /// client's error line, not a reason to stop).
   virtual void handle_error(const std::string& message) = 0;
 };
 

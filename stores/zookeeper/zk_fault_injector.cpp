@@ -50,16 +50,17 @@ void fault_injecting_zk_client::set_fault_probability(double probability, double
 }
 
 void fault_injecting_zk_client::fail_call(call_kind kind, std::uint64_t nth,
-                                          fault_timing timing) {
+                                          fault_timing timing, error_code code) {
   if (nth == 0)
     throw std::invalid_argument("call numbers start at 1");
   std::lock_guard<std::mutex> lock(mutex_);
-  plan_[{kind, nth}] = timing;
+  plan_[{kind, nth}] = {timing, code};
 }
 
-void fault_injecting_zk_client::fail_next(call_kind kind, fault_timing timing) {
+void fault_injecting_zk_client::fail_next(call_kind kind, fault_timing timing,
+                                          error_code code) {
   std::lock_guard<std::mutex> lock(mutex_);
-  plan_[{kind, counts_[kind] + 1}] = timing;
+  plan_[{kind, counts_[kind] + 1}] = {timing, code};
 }
 
 void fault_injecting_zk_client::clear_faults() {
@@ -79,26 +80,29 @@ std::vector<injected_fault> fault_injecting_zk_client::injected() const {
   return injected_;
 }
 
-std::optional<fault_timing> fault_injecting_zk_client::decide(call_kind kind,
-                                                              const std::string& path) {
+std::optional<injected_fault> fault_injecting_zk_client::decide(call_kind kind,
+                                                                const std::string& path) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto n = ++counts_[kind];
   std::optional<fault_timing> timing;
+  auto code = error_code::connection_loss;
   auto planned = plan_.find({kind, n});
   if (planned != plan_.end()) {
-    timing = planned->second;
+    timing = planned->second.first;
+    code = planned->second.second;
     plan_.erase(planned);
   } else if (probability_ > 0.0) {
     std::uniform_real_distribution<double> uniform(0.0, 1.0);
     if (uniform(random_) < probability_)
       timing = uniform(random_) < after_share_ ? fault_timing::after : fault_timing::before;
   }
-  if (timing) {
-    injected_.push_back({kind, n, *timing, path});
-    spdlog::debug("fault injector: {} #{} on {} fails {} the call", to_string(kind), n, path,
-                  to_string(*timing));
-  }
-  return timing;
+  if (!timing)
+    return std::nullopt;
+  injected_fault fault{kind, n, *timing, path, code};
+  injected_.push_back(fault);
+  spdlog::debug("fault injector: {} #{} on {} fails {} the call ({})", to_string(kind), n, path,
+                to_string(*timing), to_string(code));
+  return fault;
 }
 
 template <class F>
@@ -107,11 +111,12 @@ auto fault_injecting_zk_client::run(call_kind kind, const std::string& path, F&&
   auto fault = decide(kind, path);
   if (!fault)
     return f();
-  auto what = std::string(to_string(kind)) + " (injected fault " + to_string(*fault) + ")";
-  if (*fault == fault_timing::before)
-    throw zk_error(error_code::connection_loss, path, what);
+  auto what =
+    std::string(to_string(kind)) + " (injected fault " + to_string(fault->timing) + ")";
+  if (fault->timing == fault_timing::before)
+    throw zk_error(fault->code, path, what);
   f();  // applied, but the answer is "lost"
-  throw zk_error(error_code::connection_loss, path, what);
+  throw zk_error(fault->code, path, what);
 }
 
 std::string fault_injecting_zk_client::create(const std::string& path, const std::string& data,

@@ -45,6 +45,7 @@ struct injected_fault {
   std::uint64_t call_number;  ///< 1-based, per kind
   fault_timing timing;
   std::string path;
+  error_code code = error_code::connection_loss;  ///< what the failing call threw
 };
 
 class fault_injecting_zk_client : public client {
@@ -56,9 +57,12 @@ class fault_injecting_zk_client : public client {
   void set_fault_probability(double probability, double after_share = 0.5);
   /// Deterministic: call number `nth` (1-based, counted per kind since construction) of
   /// `kind` fails with `timing`. Several entries may be planned.
-  void fail_call(call_kind kind, std::uint64_t nth, fault_timing timing);
+  /// `code` is what the call throws (random faults: always connection_loss).
+  void fail_call(call_kind kind, std::uint64_t nth, fault_timing timing,
+                 error_code code = error_code::connection_loss);
   /// Shorthand: the next call of `kind` fails.
-  void fail_next(call_kind kind, fault_timing timing);
+  void fail_next(call_kind kind, fault_timing timing,
+                 error_code code = error_code::connection_loss);
   /// Removes the plan and sets the probability to 0.
   void clear_faults();
 
@@ -85,7 +89,7 @@ class fault_injecting_zk_client : public client {
 
  private:
   /// Counts the call and decides whether (and when) it fails.
-  std::optional<fault_timing> decide(call_kind kind, const std::string& path);
+  std::optional<injected_fault> decide(call_kind kind, const std::string& path);
   /// Runs `f` through the wrapped client with the decided fault, if any.
   template <class F>
   auto run(call_kind kind, const std::string& path, F&& f) -> decltype(f());
@@ -95,7 +99,7 @@ class fault_injecting_zk_client : public client {
   std::mt19937_64 random_;
   double probability_ = 0.0;
   double after_share_ = 0.5;
-  std::map<std::pair<call_kind, std::uint64_t>, fault_timing> plan_;
+  std::map<std::pair<call_kind, std::uint64_t>, std::pair<fault_timing, error_code>> plan_;
   std::map<call_kind, std::uint64_t> counts_;
   std::vector<injected_fault> injected_;
 };

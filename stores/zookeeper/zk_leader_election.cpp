@@ -502,18 +502,13 @@ void zk_leader_election_service::on_error(std::uint64_t g, const zk_error& e,
     worker_queue_->post([this, g] { start_session(g); });
     return;
   }
+  // Retried here, whatever the error: the contender hears of an error only when it is final
+  // (leader_contender::handle_error), and a JobManager quits on that.
   auto delay = std::chrono::milliseconds(options_.retry_wait_ms);
-  if (is_retryable(e.code())) {
+  if (is_retryable(e.code()))
     spdlog::debug("leader election: {}; retrying in {} ms", e.what(), delay.count());
-  } else {
+  else
     spdlog::error("leader election: {}; retrying in {} ms", e.what(), delay.count());
-    leader_contender* contender = nullptr;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      contender = contender_;
-    }
-    contender->handle_error(std::string("leader election: ") + e.what());
-  }
   worker_queue_->post_after(delay, [this, g, retry = std::move(retry)] {
     if (g == generation_)
       retry();

@@ -55,13 +55,14 @@ TEST_CASE_FIXTURE(results_fixture,
 
   auto unknown = client.status("0123456789abcdef0123456789abcdef");
   REQUIRE_FALSE(unknown);
+  CHECK(unknown.error() == errc::unknown_job);
   CHECK(describe(unknown.error()) == "unknown job 0123456789abcdef0123456789abcdef");
 
   job_client stale{sys, cluster.job_manager()};
   stale.use_session("00000000-0000-4000-8000-000000000000");
   auto fenced = stale.status(finished_job);
   REQUIRE_FALSE(fenced);
-  CHECK(describe(fenced.error()).find("fenced") != std::string::npos);
+  CHECK(fenced.error() == errc::fenced);
 }
 
 TEST_CASE_FIXTURE(results_fixture,

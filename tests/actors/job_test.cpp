@@ -186,13 +186,15 @@ TEST_CASE_FIXTURE(cluster_fixture, "requests with a wrong leader session are ref
   stale.use_session("00000000-0000-4000-8000-000000000000");  // not the leader's session
   auto job = stale.submit(sum_job(dir.str(), 100, 0, 0));
   REQUIRE_FALSE(job);
-  CHECK(describe(job.error()).find("fenced") != std::string::npos);
+  CHECK(job.error() == errc::fenced);
+  CHECK(describe(job.error()) == "request for another leader session (fenced)");
   auto status = stale.status("0123456789abcdef0123456789abcdef");
   REQUIRE_FALSE(status);
-  CHECK(describe(status.error()).find("fenced") != std::string::npos);
+  CHECK(status.error() == errc::fenced);
   auto unknown = client.status("0123456789abcdef0123456789abcdef");
   REQUIRE_FALSE(unknown);
-  CHECK(describe(unknown.error()).find("unknown job") != std::string::npos);
+  CHECK(unknown.error() == errc::unknown_job);
+  CHECK(describe(unknown.error()) == "unknown job 0123456789abcdef0123456789abcdef");
 }
 
 TEST_CASE_FIXTURE(cluster_fixture,
@@ -217,11 +219,13 @@ TEST_CASE_FIXTURE(cluster_fixture,
           outcome = "deployed";
           self->send_exit(task, caf::exit_reason::kill);
         },
-        [&](caf::error& e) { outcome = describe(e); });
+        [&](caf::error& e) {
+          outcome = e == errc::fenced ? "fenced: " + describe(e) : describe(e);
+        });
     return outcome;
   };
-  CHECK(deploy("00000000-0000-4000-8000-000000000000").find("another leader session")
-        != std::string::npos);
+  CHECK(deploy("00000000-0000-4000-8000-000000000000")
+        == "fenced: task manager tm-1 refuses a deployment from another leader session");
   // The same deployment under the leader's session is accepted (once registered).
   CHECK(eventually([&] { return deploy(client.session()) == "deployed"; }, 5s));
 }

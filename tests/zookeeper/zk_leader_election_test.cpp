@@ -106,6 +106,10 @@ class test_contender : public leader_contender {
     std::lock_guard<std::mutex> lock(mutex_);
     return revokes_;
   }
+  std::vector<std::string> errors() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return errors_;
+  }
   /// Revocations without a grant, or a grant on top of a grant: both are service bugs.
   int protocol_violations() const {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -473,6 +477,30 @@ TEST_CASE("leader election (fake): a latch create whose reply was lost is found 
   REQUIRE(eventually([&] { return !second.service->latch_node().empty(); }));
   c.service->stop();
   REQUIRE(eventually([&] { return second.contender->leading(); }));
+}
+
+TEST_CASE("leader election (fake): an error it retries is not reported as final") {
+  // handle_error means "failed for good" and a JobManager quits on it: a ZooKeeper error
+  // the service retries (here a system error on the latch create and on a leader write) must
+  // end in leadership, not in a report.
+  auto server = std::make_shared<fake_zk_server>();
+  std::shared_ptr<fault_injecting_zk_client> faulty;
+  grant_counter counter;
+  candidate c(counter, "jm:1", [&] {
+    faulty = std::make_shared<fault_injecting_zk_client>(std::make_shared<fake_zk_client>(server));
+    faulty->fail_next(call_kind::create, fault_timing::before, error_code::system_error);
+    faulty->fail_call(call_kind::create, 3, fault_timing::before, error_code::marshalling_error);
+    return faulty;
+  });
+  REQUIRE(eventually([&] { return c.contender->leading(); }));
+  auto observer = std::make_shared<fake_zk_client>(server);
+  REQUIRE(eventually([&] { return leader_node_names(*observer, *c.contender); }));
+  auto injected = faulty->injected();
+  REQUIRE(injected.size() == 2);
+  CHECK(injected[0].code == error_code::system_error);
+  CHECK(injected[1].code == error_code::marshalling_error);
+  CHECK(c.contender->errors().empty());
+  CHECK(c.contender->protocol_violations() == 0);
 }
 
 TEST_CASE("leader election (fake): a stale confirmation writes nothing") {
