@@ -10,13 +10,15 @@ embedded_cluster::embedded_cluster(caf::actor_system& sys, embedded_cluster_opti
                                    ha_services services)
   : sys_(sys), options_(std::move(options)) {
   job_manager_ = spawn_job_manager(sys_, std::move(services), options_.job_manager);
+  endpoint_ = spawn_job_manager_endpoint(sys_, job_manager_);
   for (int i = 0; i < options_.task_managers; ++i) {
     task_manager_options tm;
     tm.id = "tm-" + std::to_string(i + 1);
     tm.slots = options_.slots_per_task_manager;
     tm.tasks = options_.tasks;
     tm.registration_retry_ms = 20;
-    task_managers_.push_back(spawn_task_manager(sys_, job_manager_, tm));
+    task_managers_.push_back(
+      spawn_task_manager(sys_, caf::actor_cast<caf::actor>(endpoint_), tm));
   }
 }
 

@@ -10,6 +10,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/job_manager.hpp"
+#include "actors/job_manager_endpoint.hpp"
 #include "actors/task_manager.hpp"
 #include "stores/ha_services.hpp"
 
@@ -31,7 +32,10 @@ class embedded_cluster {
   embedded_cluster(const embedded_cluster&) = delete;
   embedded_cluster& operator=(const embedded_cluster&) = delete;
 
+  /// The job manager actor itself (internal messages, tests).
   const caf::actor& job_manager() const { return job_manager_; }
+  /// Its public protocol, as a JobManager process publishes it: what clients talk to.
+  const job_manager_endpoint_actor& endpoint() const { return endpoint_; }
   const std::vector<caf::actor>& task_managers() const { return task_managers_; }
   int total_slots() const {
     return options_.task_managers * options_.slots_per_task_manager;
@@ -41,6 +45,7 @@ class embedded_cluster {
   caf::actor_system& sys_;
   embedded_cluster_options options_;
   caf::actor job_manager_;
+  job_manager_endpoint_actor endpoint_;
   std::vector<caf::actor> task_managers_;
 };
 

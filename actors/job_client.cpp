@@ -5,14 +5,16 @@
 #include <caf/scoped_actor.hpp>
 
 #include "actors/atoms.hpp"
+#include "messages/errc.hpp"
 #include "messages/client_messages.hpp"
+#include "messages/task_messages.hpp"
 
 namespace fjord {
 
 namespace {
 
 template <class Reply, class... Ts>
-caf::expected<Reply> ask(caf::actor_system& sys, const caf::actor& dest,
+caf::expected<Reply> ask(caf::actor_system& sys, const job_manager_endpoint_actor& dest,
                          std::chrono::milliseconds timeout, Ts&&... xs) {
   caf::scoped_actor self{sys};
   caf::expected<Reply> result{caf::sec::request_timeout};
@@ -24,7 +26,7 @@ caf::expected<Reply> ask(caf::actor_system& sys, const caf::actor& dest,
 
 }  // namespace
 
-job_client::job_client(caf::actor_system& sys, caf::actor job_manager,
+job_client::job_client(caf::actor_system& sys, job_manager_endpoint_actor job_manager,
                        std::chrono::milliseconds timeout)
   : sys_(sys), job_manager_(std::move(job_manager)), timeout_(timeout) {
 }
@@ -38,7 +40,7 @@ caf::expected<std::string> job_client::connect(std::chrono::milliseconds wait) {
       return session_;
     }
     if (std::chrono::steady_clock::now() >= deadline)
-      return session ? caf::make_error(caf::sec::runtime_error, "the JobManager is not the leader")
+      return session ? make_error(errc::not_leader, "the JobManager is not the leader")
                      : session.error();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -7,10 +7,10 @@
 #include <string>
 #include <vector>
 
-#include <caf/actor.hpp>
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/job_manager_endpoint.hpp"
 #include "messages/job_graph.hpp"
 #include "messages/job_status.hpp"
 
@@ -18,7 +18,7 @@ namespace fjord {
 
 class job_client {
  public:
-  job_client(caf::actor_system& sys, caf::actor job_manager,
+  job_client(caf::actor_system& sys, job_manager_endpoint_actor job_manager,
              std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
   /// Asks the JobManager for its leader session and remembers it for later calls; retries
@@ -38,12 +38,14 @@ class job_client {
   const std::string& session() const { return session_; }
   /// Uses `session` (e.g. announced by leader retrieval) instead of asking the JobManager.
   void use_session(std::string session) { session_ = std::move(session); }
-  void use_job_manager(caf::actor job_manager) { job_manager_ = std::move(job_manager); }
-  const caf::actor& job_manager() const { return job_manager_; }
+  void use_job_manager(job_manager_endpoint_actor job_manager) {
+    job_manager_ = std::move(job_manager);
+  }
+  const job_manager_endpoint_actor& job_manager() const { return job_manager_; }
 
  private:
   caf::actor_system& sys_;
-  caf::actor job_manager_;
+  job_manager_endpoint_actor job_manager_;
   std::chrono::milliseconds timeout_;
   std::string session_;
 };

@@ -90,7 +90,7 @@ run_result run_pipeline(std::int64_t records, std::int64_t period_ns) {
   options.task_managers = 2;
   options.slots_per_task_manager = 2;
   embedded_cluster cluster{sys, options};
-  job_client client{sys, cluster.job_manager()};
+  job_client client{sys, cluster.endpoint()};
   if (auto s = client.connect(); !s)
     throw std::runtime_error("connect: " + describe(s.error()));
   auto graph = parse_job_spec(fmt::format(R"({{

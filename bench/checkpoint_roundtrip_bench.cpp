@@ -201,7 +201,7 @@ job_run run_job(caf::actor_system& sys, double seconds) {
   options.task_managers = 2;
   options.slots_per_task_manager = half_tasks;
   embedded_cluster cluster{sys, options};
-  job_client client{sys, cluster.job_manager()};
+  job_client client{sys, cluster.endpoint()};
   if (auto s = client.connect(); !s)
     throw std::runtime_error("connect: " + describe(s.error()));
   auto job = client.submit(graph);

@@ -139,7 +139,7 @@ int probe_main(int argc, char** argv) {
 
   runtime_config cfg{true};
   caf::actor_system sys{cfg};
-  auto jm = sys.middleman().remote_actor(host, port);
+  auto jm = sys.middleman().remote_actor<job_manager_endpoint_actor>(host, port);
   if (!jm)
     throw std::runtime_error("cannot reach the JobManager at " + address + ": "
                              + describe(jm.error()));

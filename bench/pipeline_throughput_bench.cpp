@@ -48,7 +48,7 @@ struct fjord_result {
   std::int64_t checkpoints = 0;
 };
 
-fjord_result run_fjord(caf::actor_system& sys, const caf::actor& job_manager,
+fjord_result run_fjord(caf::actor_system& sys, const job_manager_endpoint_actor& job_manager,
                        std::int64_t records, int interval_ms) {
   temp_dir out{"fjord-bench-pipeline"};
   auto spec = fmt::format(R"({{
@@ -386,13 +386,13 @@ int bench_main(int argc, char** argv) {
     for (int k = 0; k < 3; ++k) {
       switch ((rep + k) % 3) {
         case 0: {
-          auto r = run_fjord(sys, cluster.job_manager(), records, 100);
+          auto r = run_fjord(sys, cluster.endpoint(), records, 100);
           cp_rate.push_back(static_cast<double>(records) / r.seconds);
           cp_checkpoints += r.checkpoints;
           break;
         }
         case 1: {
-          auto r = run_fjord(sys, cluster.job_manager(), records, 0);
+          auto r = run_fjord(sys, cluster.endpoint(), records, 0);
           off_rate.push_back(static_cast<double>(records) / r.seconds);
           break;
         }

@@ -153,7 +153,7 @@ int bench_main(int argc, char** argv) {
   options.slots_per_task_manager = 2;
   embedded_cluster cluster{sys, options, services};
   opener guard{*control};
-  job_client client{sys, cluster.job_manager()};
+  job_client client{sys, cluster.endpoint()};
   if (auto s = client.connect(); !s)
     throw std::runtime_error("connect: " + describe(s.error()));
 

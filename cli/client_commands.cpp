@@ -43,7 +43,7 @@ class cluster_connection {
   explicit cluster_connection(const configuration& config)
     : sys_(cfg_),
       retrieval_(make_leader_retrieval(config)),
-      client_(sys_, caf::actor{}, std::chrono::seconds(3)),
+      client_(sys_, job_manager_endpoint_actor{}, std::chrono::seconds(3)),
       where_(describe_where(config)) {
     retrieval_->start(&tracker_);
   }

@@ -103,9 +103,9 @@ std::string leader_tracker::last_error() {
   return error_;
 }
 
-caf::expected<caf::actor> connect_job_manager(caf::actor_system& sys,
-                                              const leader_address& leader) {
-  return sys.middleman().remote_actor(leader.host, leader.port);
+caf::expected<job_manager_endpoint_actor> connect_job_manager(caf::actor_system& sys,
+                                                              const leader_address& leader) {
+  return sys.middleman().remote_actor<job_manager_endpoint_actor>(leader.host, leader.port);
 }
 
 }  // namespace fjord

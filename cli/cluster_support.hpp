@@ -14,6 +14,7 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/job_manager_endpoint.hpp"
 #include "common/configuration.hpp"
 #include "stores/leader_election.hpp"
 
@@ -23,7 +24,7 @@ namespace fjord {
 configuration load_configuration(const std::string& path, const std::vector<std::string>& defines);
 
 /// Blocks SIGINT and SIGTERM in the calling thread (call before any thread starts, so every
-/// thread inherits it); wait_for_termination_signal() then receives them.
+/// thread inherits it); on_termination_signal() then receives them.
 void block_termination_signals();
 /// Waits for SIGINT or SIGTERM on a helper thread and runs `on_signal` there.
 void on_termination_signal(std::function<void(int)> on_signal);
@@ -57,6 +58,7 @@ class leader_tracker : public leader_retrieval_listener {
 leader_address parse_address(const std::string& what, const std::string& text);
 
 /// Connects to the JobManager at `leader` through the middleman (blocking; CLI only).
-caf::expected<caf::actor> connect_job_manager(caf::actor_system& sys, const leader_address& leader);
+caf::expected<job_manager_endpoint_actor> connect_job_manager(caf::actor_system& sys,
+                                                              const leader_address& leader);
 
 }  // namespace fjord

@@ -70,8 +70,10 @@ int run_jobmanager(const jobmanager_options& opt) {
   caf::actor_system sys{cfg};
   jm_opts.wait_for_address = true;
   auto jm = spawn_job_manager(sys, std::move(services), jm_opts);
-  auto published = sys.middleman().publish(jm, static_cast<std::uint16_t>(port), host.c_str(),
-                                           true);
+  // Only the public protocol is reachable from the network (actors/job_manager_endpoint.hpp).
+  auto endpoint = spawn_job_manager_endpoint(sys, jm);
+  auto published = sys.middleman().publish(endpoint, static_cast<std::uint16_t>(port),
+                                           host.c_str(), true);
   if (!published) {
     std::fprintf(stderr, "fjord jobmanager: cannot listen on %s:%d: %s\n", host.c_str(), port,
                  sys.render(published.error()).c_str());

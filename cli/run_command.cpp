@@ -143,7 +143,7 @@ int run(const run_options& opt) {
   cluster_opts.task_managers = opt.task_managers;
   cluster_opts.slots_per_task_manager = slots;
   embedded_cluster cluster{sys, cluster_opts};
-  job_client client{sys, cluster.job_manager()};
+  job_client client{sys, cluster.endpoint()};
   if (auto session = client.connect(); !session) {
     std::fprintf(stderr, "fjord: the JobManager did not become leader: %s\n",
                  describe(session.error()).c_str());

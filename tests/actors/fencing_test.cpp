@@ -141,7 +141,7 @@ embedded_cluster_options no_task_managers() {
 TEST_CASE_FIXTURE(fencing_fixture,
                   "TaskManager -> JobManager: a registration under a stale session is refused") {
   embedded_cluster cluster{sys, no_task_managers()};
-  job_client client{sys, cluster.job_manager()};
+  job_client client{sys, cluster.endpoint()};
   REQUIRE(client.connect());
   auto seen = std::make_shared<deployments_seen>();
   auto tm = sys.spawn(stand_in_task_manager, cluster.job_manager(), seen);
@@ -165,7 +165,7 @@ TEST_CASE_FIXTURE(fencing_fixture,
   embedded_cluster_options o;
   o.task_managers = 1;
   embedded_cluster cluster{sys, o};
-  job_client client{sys, cluster.job_manager()};
+  job_client client{sys, cluster.endpoint()};
   REQUIRE(client.connect());
   task_deployment d;
   d.job_id = "0123456789abcdef0123456789abcdef";
@@ -192,7 +192,7 @@ TEST_CASE_FIXTURE(fencing_fixture,
                   "task -> job: a failure report of a stale session or an earlier attempt is "
                   "dropped") {
   embedded_cluster cluster{sys, no_task_managers()};
-  job_client client{sys, cluster.job_manager()};
+  job_client client{sys, cluster.endpoint()};
   REQUIRE(client.connect());
   auto seen = std::make_shared<deployments_seen>();
   auto tm = sys.spawn(stand_in_task_manager, cluster.job_manager(), seen);
@@ -292,7 +292,7 @@ TEST_CASE_FIXTURE(fencing_fixture,
   auto services = make_standalone_ha_services();
   services.job_graphs = store;
   embedded_cluster cluster{sys, no_task_managers(), services};
-  job_client client{sys, cluster.job_manager()};
+  job_client client{sys, cluster.endpoint()};
   REQUIRE(client.connect());
   auto old_session = client.session();
   auto seen = std::make_shared<deployments_seen>();
@@ -322,7 +322,7 @@ TEST_CASE_FIXTURE(fencing_fixture,
   // the old session's deployments.
   CHECK(register_under(tm, old_session) == "fenced");
   REQUIRE(register_under(tm, new_session) == "registered (1)");
-  job_client current{sys, cluster.job_manager()};
+  job_client current{sys, cluster.endpoint()};
   current.use_session(new_session);
   auto report = current.wait_until_done(graph.job_id, 60s);
   REQUIRE(report);

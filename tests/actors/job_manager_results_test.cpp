@@ -41,7 +41,7 @@ struct results_fixture {
 TEST_CASE_FIXTURE(results_fixture,
                   "status of a job that ended under an earlier leader: its recorded result") {
   embedded_cluster cluster{sys, options, services_with_results()};
-  job_client client{sys, cluster.job_manager()};
+  job_client client{sys, cluster.endpoint()};
   REQUIRE(client.connect());
   auto finished = client.status(finished_job);
   REQUIRE(finished);
@@ -58,7 +58,7 @@ TEST_CASE_FIXTURE(results_fixture,
   CHECK(unknown.error() == errc::unknown_job);
   CHECK(describe(unknown.error()) == "unknown job 0123456789abcdef0123456789abcdef");
 
-  job_client stale{sys, cluster.job_manager()};
+  job_client stale{sys, cluster.endpoint()};
   stale.use_session("00000000-0000-4000-8000-000000000000");
   auto fenced = stale.status(finished_job);
   REQUIRE_FALSE(fenced);
@@ -70,7 +70,7 @@ TEST_CASE_FIXTURE(results_fixture,
                   "first") {
   SUBCASE("all retained") {
     embedded_cluster cluster{sys, options, services_with_results()};
-    job_client client{sys, cluster.job_manager()};
+    job_client client{sys, cluster.endpoint()};
     REQUIRE(client.connect());
     auto listed = client.list();
     REQUIRE(listed);
@@ -82,7 +82,7 @@ TEST_CASE_FIXTURE(results_fixture,
   SUBCASE("only the newest within retained_finished_jobs") {
     options.job_manager.retained_finished_jobs = 1;
     embedded_cluster cluster{sys, options, services_with_results()};
-    job_client client{sys, cluster.job_manager()};
+    job_client client{sys, cluster.endpoint()};
     REQUIRE(client.connect());
     auto listed = client.list();
     REQUIRE(listed);

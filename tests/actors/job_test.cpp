@@ -37,7 +37,7 @@ embedded_cluster_options two_by_two() {
 
 TEST_CASE_FIXTURE(cluster_fixture, "a job runs to completion and commits its output exactly once") {
   embedded_cluster cluster{sys, two_by_two()};
-  job_client client{sys, cluster.job_manager()};
+  job_client client{sys, cluster.endpoint()};
   REQUIRE(client.connect());
   auto job = client.submit(sum_job(dir.str(), 20000, 0, 20));
   REQUIRE(job);
@@ -58,7 +58,7 @@ TEST_CASE_FIXTURE(cluster_fixture,
                   "output stays exactly once") {
   auto journal = std::make_shared<store_journal>();
   embedded_cluster cluster{sys, two_by_two(), journaling_services(journal)};
-  job_client client{sys, cluster.job_manager()};
+  job_client client{sys, cluster.endpoint()};
   REQUIRE(client.connect());
   // 3 sources x 10,000 records/s: about 1.3 s of input, checkpoints every 50 ms.
   auto job = client.submit(sum_job(dir.str(), 40000, 10000, 50));
@@ -83,7 +83,7 @@ TEST_CASE_FIXTURE(cluster_fixture,
 TEST_CASE_FIXTURE(cluster_fixture, "checkpoint ids strictly increase across restarts") {
   auto journal = std::make_shared<store_journal>();
   embedded_cluster cluster{sys, two_by_two(), journaling_services(journal)};
-  job_client client{sys, cluster.job_manager()};
+  job_client client{sys, cluster.endpoint()};
   REQUIRE(client.connect());
   auto job = client.submit(sum_job(dir.str(), 60000, 10000, 30));
   REQUIRE(job);
@@ -113,7 +113,7 @@ TEST_CASE_FIXTURE(cluster_fixture,
   auto journal = std::make_shared<store_journal>();
   journal->block_adds = true;
   embedded_cluster cluster{sys, two_by_two(), journaling_services(journal)};
-  job_client client{sys, cluster.job_manager(), 2s};
+  job_client client{sys, cluster.endpoint(), 2s};
   REQUIRE(client.connect());
   auto job = client.submit(sum_job(dir.str(), 30000, 10000, 20));
   REQUIRE(job);
@@ -140,7 +140,7 @@ TEST_CASE_FIXTURE(cluster_fixture,
                   "a job without restarts left fails for good and its checkpoints are discarded") {
   auto journal = std::make_shared<store_journal>();
   embedded_cluster cluster{sys, two_by_two(), journaling_services(journal)};
-  job_client client{sys, cluster.job_manager()};
+  job_client client{sys, cluster.endpoint()};
   REQUIRE(client.connect());
   auto job = client.submit(sum_job(dir.str(), 40000, 10000, 30, "none"));
   REQUIRE(job);
@@ -160,7 +160,7 @@ TEST_CASE_FIXTURE(cluster_fixture,
 
 TEST_CASE_FIXTURE(cluster_fixture, "a canceled job ends CANCELED and a status query still works") {
   embedded_cluster cluster{sys, two_by_two()};
-  job_client client{sys, cluster.job_manager()};
+  job_client client{sys, cluster.endpoint()};
   REQUIRE(client.connect());
   auto job = client.submit(sum_job(dir.str(), 1000000, 1000, 50));
   REQUIRE(job);
@@ -180,9 +180,9 @@ TEST_CASE_FIXTURE(cluster_fixture, "a canceled job ends CANCELED and a status qu
 
 TEST_CASE_FIXTURE(cluster_fixture, "requests with a wrong leader session are refused") {
   embedded_cluster cluster{sys, two_by_two()};
-  job_client client{sys, cluster.job_manager()};
+  job_client client{sys, cluster.endpoint()};
   REQUIRE(client.connect());
-  job_client stale{sys, cluster.job_manager()};
+  job_client stale{sys, cluster.endpoint()};
   stale.use_session("00000000-0000-4000-8000-000000000000");  // not the leader's session
   auto job = stale.submit(sum_job(dir.str(), 100, 0, 0));
   REQUIRE_FALSE(job);
@@ -200,7 +200,7 @@ TEST_CASE_FIXTURE(cluster_fixture, "requests with a wrong leader session are ref
 TEST_CASE_FIXTURE(cluster_fixture,
                   "a task manager refuses a deployment from another leader session") {
   embedded_cluster cluster{sys, two_by_two()};
-  job_client client{sys, cluster.job_manager()};
+  job_client client{sys, cluster.endpoint()};
   REQUIRE(client.connect());
   caf::scoped_actor self{sys};
   task_deployment d;
@@ -240,7 +240,7 @@ TEST_CASE_FIXTURE(cluster_fixture,
   o.slots_per_task_manager = 2;           // the sum job needs 3
   o.job_manager.job.slot_wait_ms = 200;  // each attempt gives up on slots after 200 ms
   embedded_cluster cluster{sys, o};
-  job_client client{sys, cluster.job_manager()};
+  job_client client{sys, cluster.endpoint()};
   REQUIRE(client.connect());
   auto job = client.submit(sum_job(dir.str(), 1000, 0, 0));  // fixed-delay, 5 attempts, 50 ms
   REQUIRE(job);

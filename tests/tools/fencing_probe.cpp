@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   }
   runtime_config cfg{true};
   caf::actor_system sys{cfg};
-  auto job_manager = sys.middleman().remote_actor(address.substr(0, colon),
+  auto job_manager = sys.middleman().remote_actor<job_manager_endpoint_actor>(address.substr(0, colon),
                                                   std::stoi(address.substr(colon + 1)));
   if (!job_manager) {
     std::fprintf(stderr, "fencing_probe: cannot reach %s: %s\n", address.c_str(),
