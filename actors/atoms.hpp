@@ -35,6 +35,10 @@ using graph_added_atom = caf::atom_constant<caf::atom("g_added")>;
 using graph_removed_atom = caf::atom_constant<caf::atom("g_removed")>;
 /// Start contending for leadership with this published address.
 using start_atom = caf::atom_constant<caf::atom("start")>;
+/// The election worker's first message to itself: start the election service.
+using start_service_atom = caf::atom_constant<caf::atom("start_svc")>;
+/// Leader retrieval tells a cluster TaskManager where the leader is now (address, session).
+using leader_changed_atom = caf::atom_constant<caf::atom("leader_chg")>;
 /// Ask the job graph store worker for recorded job results (of jobs that ended).
 using results_atom = caf::atom_constant<caf::atom("results")>;
 

@@ -102,8 +102,8 @@ typename Inspector::result_type inspect(Inspector& f, sources_exhausted& x) {
   return f(caf::meta::type_name("fjord.sources_exhausted"), x.attempt);
 }
 
-/// job -> coordinator. Reply: unit once the stores are shut down (HA data discarded only for a
-/// globally terminal state).
+/// job -> coordinator. Reply: bool, true once the stores shut down cleanly (HA data discarded
+/// only for a globally terminal state), false if they failed to; the coordinator quits either way.
 struct shutdown_coordinator {
   job_state final_state = job_state::suspended;
 };

@@ -42,9 +42,9 @@ caf::behavior election_worker(caf::stateful_actor<election_worker_state>* self,
                               caf::actor contender) {
   self->state.service = std::move(service);
   self->state.adapter = std::make_unique<contender_adapter>(std::move(contender));
-  self->send(self, grant_atom::value);
+  self->send(self, start_service_atom::value);
   return {
-    [=](grant_atom) {
+    [=](start_service_atom) {
       try {
         self->state.service->start(self->state.adapter.get());
         self->state.started = true;

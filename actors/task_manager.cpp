@@ -34,7 +34,7 @@ struct task_manager_state {
   caf::actor job_manager;
   std::string session;  ///< the leader session we registered under
   bool registered = false;
-  bool cluster = false;           ///< follows (leader_atom, address, session) announcements
+  bool cluster = false;           ///< follows (leader_changed_atom, address, session) announcements
   std::string leader_address;     ///< cluster: the announced leader
   std::string announced_session;  ///< cluster: the announced leader session
   std::uint64_t generation = 0;   ///< bumped on every leader change; stale replies are dropped
@@ -167,7 +167,7 @@ caf::behavior task_manager(tm_actor* self, caf::actor job_manager, task_manager_
       if (generation == self->state.generation)
         try_register(self);
     },
-    [=](leader_atom, const std::string& address, const std::string& session) {
+    [=](leader_changed_atom, const std::string& address, const std::string& session) {
       auto& st = self->state;
       if (!st.cluster || (address == st.leader_address && session == st.announced_session))
         return;

@@ -29,7 +29,7 @@ caf::actor spawn_task_manager(caf::actor_system& sys, caf::actor job_manager,
                               task_manager_options options);
 
 /// A TaskManager of a cluster: it follows the leader it is told about with
-/// (leader_atom, std::string address "host:port", std::string session) messages (from leader
+/// (leader_changed_atom, std::string address "host:port", std::string session) messages (from leader
 /// retrieval). On every change it cancels the old leader's tasks, connects to the new address
 /// through the middleman and registers under the announced session; deployments from any other
 /// session are refused.

@@ -65,7 +65,7 @@ class forward_to_task_manager : public leader_retrieval_listener {
  public:
   explicit forward_to_task_manager(caf::actor tm) : tm_(std::move(tm)) {}
   void notify_leader_address(const std::string& address, const std::string& session) override {
-    caf::anon_send(tm_, leader_atom::value, address, session);
+    caf::anon_send(tm_, leader_changed_atom::value, address, session);
   }
   void handle_error(const std::string& message) override {
     spdlog::error("leader retrieval failed: {}", message);

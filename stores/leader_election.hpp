@@ -1,8 +1,8 @@
 // Leader election and leader retrieval. Standalone: the single JobManager is always leader.
 // ZooKeeper: an ephemeral-sequential latch plus an ephemeral /leader node.
 //
-// Callbacks run on the service's own thread (the ZooKeeper client thread) and must only enqueue
-// a message to an actor; they are never called concurrently with each other.
+// Callbacks run on the service's own worker thread (never a caller's thread) and must only
+// enqueue a message to an actor; they are never called concurrently with each other.
 #pragma once
 
 #include <string>

@@ -1,8 +1,11 @@
-// One small interface for "a ZooKeeper-like service", with three implementations:
+// One small interface for "a ZooKeeper-like service", with two implementations and two
+// decorators:
 //   - real_zk_client        (zk_real_client.hpp): the ZooKeeper C client, zookeeper_mt
 //   - fake_zk_client        (zk_fake_client.hpp): in memory, for fast unit tests
 //   - fault_injecting_zk_client (zk_fault_injector.hpp): a seeded decorator that fails an
-//     operation *before* or *after* it was applied (the "did my write happen?" case).
+//     operation *before* or *after* it was applied (the "did my write happen?" case)
+//   - reconnecting_client   (zk_reconnecting_client.hpp): opens a new session when the old one
+//     expired, for stores shared by one process.
 //
 // Paths are absolute within the client's root (chroot): "/jobgraphs/abc". The root given at
 // connect time (e.g. "/fjord/default") is created on connect if missing.
