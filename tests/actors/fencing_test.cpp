@@ -211,27 +211,30 @@ TEST_CASE_FIXTURE(fencing_fixture,
     job_actor = seen->job;
   }
   REQUIRE(job_actor);
-  auto failure = [&](const std::string& session, std::int32_t attempt) {
+  auto failure = [&](const std::string& session, std::int32_t attempt, const char* which) {
     return task_state_changed{session,          *job, attempt, "out", 0, task_state::failed,
-                              "forged failure"};
+                              std::string{"forged failure ("} + which + ")"};
   };
   auto restarts = [&] {
     auto r = client.status(*job);
     return r ? r->restarts : -1;
   };
-  self->send(job_actor, failure(stale_session, 0));  // another leader's task
-  self->send(job_actor, failure(client.session(), 1));  // an attempt that does not exist
-  std::this_thread::sleep_for(300ms);
-  CHECK(restarts() == 0);
-  // The same report from the current session and attempt does fail the attempt.
-  self->send(job_actor, failure(client.session(), 0));
+  // Dropped, proven by order: the job handles these in the order sent, so had either of the
+  // first two been taken, the third (of an attempt then over) would be dropped instead and the
+  // restart's cause would name the forged one.
+  self->send(job_actor, failure(stale_session, 0, "stale session"));  // another leader's task
+  self->send(job_actor, failure(client.session(), 1, "no such attempt"));
+  self->send(job_actor, failure(client.session(), 0, "current"));
   CHECK(eventually([&] { return restarts() == 1; }, 10s));
+  auto restarted = client.status(*job);
+  REQUIRE(restarted);
+  CHECK(restarted->failure == "task out#0 failed: forged failure (current)");
   CHECK(eventually([&] {
     auto r = client.status(*job);
     return r && r->state == job_state::running && r->attempt == 1;
   }));
   // Attempt 0 is over now: its late report is dropped too.
-  self->send(job_actor, failure(client.session(), 0));
+  self->send(job_actor, failure(client.session(), 0, "late"));
   auto report = client.wait_until_done(*job, 60s);
   REQUIRE(report);
   CHECK(report->state == job_state::finished);
