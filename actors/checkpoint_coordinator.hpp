@@ -7,25 +7,28 @@
 // It owns a checkpoint store worker (a detached actor with the job's completed-checkpoint store
 // and id counter), so none of its handlers blocks.
 //
-// Protocol: see actors/internal_messages.hpp (attempt_running, attempt_stopped, restore_latest,
-// sources_exhausted, shutdown_coordinator) and messages/checkpoint_messages.hpp.
+// Interface: checkpoint_coordinator_actor (messages/fwd.hpp). From its job: attempt_running,
+// attempt_stopped, sources_exhausted, restore_latest, shutdown_coordinator
+// (messages/internal_messages.hpp); from tasks: acknowledge_checkpoint, decline_checkpoint
+// (messages/checkpoint_messages.hpp); to its job (checkpoint_listener_actor):
+// checkpoint_completed_event, checkpoint_failed_event; its own tick and expiry timers.
 #pragma once
 
 #include <memory>
 #include <string>
 
-#include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "messages/fwd.hpp"
 #include "messages/job_graph.hpp"
 
 namespace fjord {
 
 class checkpoint_recovery_factory;
 
-caf::actor spawn_checkpoint_coordinator(caf::actor_system& sys, std::string leader_session,
-                                        std::string job_id, checkpoint_settings settings,
-                                        caf::actor job,
-                                        std::shared_ptr<checkpoint_recovery_factory> factory);
+checkpoint_coordinator_actor
+spawn_checkpoint_coordinator(caf::actor_system& sys, std::string leader_session, std::string job_id,
+                             checkpoint_settings settings, checkpoint_listener_actor job,
+                             std::shared_ptr<checkpoint_recovery_factory> factory);
 
 }  // namespace fjord

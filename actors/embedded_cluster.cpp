@@ -18,7 +18,7 @@ embedded_cluster::embedded_cluster(caf::actor_system& sys, embedded_cluster_opti
     tm.tasks = options_.tasks;
     tm.registration_retry_ms = 20;
     task_managers_.push_back(
-      spawn_task_manager(sys_, caf::actor_cast<caf::actor>(endpoint_), tm));
+      spawn_task_manager(sys_, endpoint_, tm));
   }
 }
 

@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
 #include "actors/job_manager.hpp"
@@ -33,10 +32,10 @@ class embedded_cluster {
   embedded_cluster& operator=(const embedded_cluster&) = delete;
 
   /// The job manager actor itself (internal messages, tests).
-  const caf::actor& job_manager() const { return job_manager_; }
+  const job_manager_actor& job_manager() const { return job_manager_; }
   /// Its public protocol, as a JobManager process publishes it: what clients talk to.
   const job_manager_endpoint_actor& endpoint() const { return endpoint_; }
-  const std::vector<caf::actor>& task_managers() const { return task_managers_; }
+  const std::vector<task_manager_actor>& task_managers() const { return task_managers_; }
   int total_slots() const {
     return options_.task_managers * options_.slots_per_task_manager;
   }
@@ -44,9 +43,9 @@ class embedded_cluster {
  private:
   caf::actor_system& sys_;
   embedded_cluster_options options_;
-  caf::actor job_manager_;
+  job_manager_actor job_manager_;
   job_manager_endpoint_actor endpoint_;
-  std::vector<caf::actor> task_managers_;
+  std::vector<task_manager_actor> task_managers_;
 };
 
 }  // namespace fjord

@@ -11,16 +11,17 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/atoms.hpp"
 #include "actors/checkpoint_coordinator.hpp"
 #include "actors/detail/restart_backoff.hpp"
 #include "actors/detail/wiring_plan.hpp"
-#include "actors/internal_messages.hpp"
 #include "actors/store_workers.hpp"
 #include "common/ids.hpp"
+#include "messages/atoms.hpp"
 #include "messages/client_messages.hpp"
+#include "messages/internal_messages.hpp"
 #include "messages/task_messages.hpp"
 
 namespace fjord {
@@ -36,7 +37,7 @@ std::int64_t wall_ms() {
 }
 
 struct task_info {
-  caf::actor handle;
+  task_actor handle;
   task_state state = task_state::deploying;
   std::int64_t records_in = 0;
   std::int64_t records_out = 0;
@@ -44,12 +45,12 @@ struct task_info {
 };
 
 struct job_actor_state {
-  caf::actor job_manager;
+  job_supervisor_actor job_manager;
   std::string session;
   job_graph graph;
   std::shared_ptr<checkpoint_recovery_factory> factory;
   job_options options;
-  caf::actor coordinator;
+  checkpoint_coordinator_actor coordinator;
   std::map<subtask_key, planned_subtask> plan;
   std::set<std::string> source_vertices;
   std::set<std::string> sink_vertices;
@@ -89,7 +90,8 @@ struct job_actor_state {
   static inline const char* name = "fjord.job";
 };
 
-using job_actor = caf::stateful_actor<job_actor_state>;
+/// The job itself, as its handlers see it.
+using job_self = job_actor::stateful_base<job_actor_state>;
 
 job_status_report make_report(const job_actor_state& st) {
   job_status_report r;
@@ -123,11 +125,11 @@ job_status_report make_report(const job_actor_state& st) {
   return r;
 }
 
-void publish(job_actor* self) {
+void publish(job_self* self) {
   self->send(self->state.job_manager, make_report(self->state));
 }
 
-void set_state(job_actor* self, job_state s) {
+void set_state(job_self* self, job_state s) {
   auto& st = self->state;
   if (st.state == s)
     return;
@@ -136,7 +138,7 @@ void set_state(job_actor* self, job_state s) {
 }
 
 /// Kills every task of the current attempt; they become zombies until their down message.
-void stop_tasks(job_actor* self) {
+void stop_tasks(job_self* self) {
   auto& st = self->state;
   for (auto& [key, task] : st.tasks) {
     if (task.handle) {
@@ -149,11 +151,11 @@ void stop_tasks(job_actor* self) {
   self->send(st.coordinator, attempt_stopped{st.attempt});
 }
 
-void start_attempt(job_actor* self);
+void start_attempt(job_self* self);
 
 /// Ends the job on this JobManager: globally terminal states delete the job's checkpoints and
 /// counter; `suspended` keeps everything for the next leader.
-void terminate(job_actor* self, job_state final_state) {
+void terminate(job_self* self, job_state final_state) {
   auto& st = self->state;
   if (st.terminating)
     return;
@@ -175,7 +177,7 @@ void terminate(job_actor* self, job_state final_state) {
           });
 }
 
-void on_failure(job_actor* self, const std::string& cause) {
+void on_failure(job_self* self, const std::string& cause) {
   auto& st = self->state;
   if (st.terminating || st.restart_scheduled || is_globally_terminal(st.state))
     return;
@@ -196,7 +198,7 @@ void on_failure(job_actor* self, const std::string& cause) {
   self->delayed_send(self, *delay, restart_atom::value, st.attempt);
 }
 
-void deploy_all(job_actor* self, std::vector<slot_assignment> slots) {
+void deploy_all(job_self* self, std::vector<slot_assignment> slots) {
   auto& st = self->state;
   auto attempt = st.attempt;
   st.deployed = 0;
@@ -216,7 +218,7 @@ void deploy_all(job_actor* self, std::vector<slot_assignment> slots) {
       d.subtask = i;
       d.parallelism = vertex.parallelism;
       d.num_input_channels = static_cast<std::int32_t>(planned.inputs.size());
-      d.job = caf::actor_cast<caf::actor>(self);
+      d.job = caf::actor_cast<task_report_actor>(self);
       d.coordinator = st.coordinator;
       if (st.restore_from) {
         d.restored_checkpoint_id = st.restore_from->checkpoint_id;
@@ -230,7 +232,7 @@ void deploy_all(job_actor* self, std::vector<slot_assignment> slots) {
       self->request(slot.task_manager, std::chrono::milliseconds{st.options.deploy_timeout_ms},
                     deploy_task{st.session, std::move(d)})
         .then(
-          [=](caf::actor& task) {
+          [=](task_actor& task) {
             auto& st = self->state;
             if (attempt != st.attempt || st.terminating) {
               // Too late: this attempt is over already.
@@ -274,7 +276,7 @@ void deploy_all(job_actor* self, std::vector<slot_assignment> slots) {
   }
 }
 
-void request_slots_and_deploy(job_actor* self) {
+void request_slots_and_deploy(job_self* self) {
   auto& st = self->state;
   auto attempt = st.attempt;
   self->request(st.job_manager, std::chrono::seconds(10),
@@ -299,7 +301,7 @@ void request_slots_and_deploy(job_actor* self) {
       });
 }
 
-void start_attempt(job_actor* self) {
+void start_attempt(job_self* self) {
   auto& st = self->state;
   st.restart_scheduled = false;
   auto attempt = st.attempt;
@@ -330,7 +332,7 @@ void start_attempt(job_actor* self) {
 
 /// Waits for the tasks of the previous attempt to be gone before starting the next one, so
 /// two attempts never write the same files.
-void start_when_clear(job_actor* self, std::int32_t attempt, int waits) {
+void start_when_clear(job_self* self, std::int32_t attempt, int waits) {
   auto& st = self->state;
   if (attempt != st.attempt || st.terminating)
     return;
@@ -347,7 +349,7 @@ void start_when_clear(job_actor* self, std::int32_t attempt, int waits) {
 /// was told that the attempt runs: a fast source can finish before the last task reports
 /// running, and a sources_exhausted that overtook attempt_running would be dropped by the
 /// coordinator, so the final checkpoint would never be triggered and the job would hang.
-void report_sources_exhausted(job_actor* self) {
+void report_sources_exhausted(job_self* self) {
   auto& st = self->state;
   if (st.sources_exhausted_sent || st.state != job_state::running)
     return;
@@ -364,9 +366,10 @@ bool accepts(const job_actor_state& st, const std::string& session, const std::s
          && !st.terminating;
 }
 
-caf::behavior job_behavior(job_actor* self, caf::actor job_manager, std::string session,
-                           job_graph graph, std::shared_ptr<checkpoint_recovery_factory> factory,
-                           job_options options) {
+job_actor::behavior_type job_behavior(job_self* self, job_supervisor_actor job_manager,
+                                      std::string session, job_graph graph,
+                                      std::shared_ptr<checkpoint_recovery_factory> factory,
+                                      job_options options) {
   auto& st = self->state;
   st.job_manager = std::move(job_manager);
   st.session = std::move(session);
@@ -383,7 +386,8 @@ caf::behavior job_behavior(job_actor* self, caf::actor job_manager, std::string 
   }
   st.coordinator = spawn_checkpoint_coordinator(self->system(), st.session, st.graph.job_id,
                                                 st.graph.checkpoints,
-                                                caf::actor_cast<caf::actor>(self), st.factory);
+                                                caf::actor_cast<checkpoint_listener_actor>(self),
+                                                st.factory);
   self->link_to(st.coordinator);
   // Killed with its JobManager (process shutdown): stop the tasks, delete nothing.
   self->set_exit_handler([=](caf::exit_msg& em) {
@@ -500,7 +504,7 @@ caf::behavior job_behavior(job_actor* self, caf::actor job_manager, std::string 
     },
     [=](const inject_task_failure& msg) -> caf::result<std::string> {
       auto& st = self->state;
-      std::vector<std::pair<subtask_key, caf::actor>> running;
+      std::vector<std::pair<subtask_key, task_actor>> running;
       for (auto& [key, task] : st.tasks)
         if (task.state == task_state::running && task.handle)
           running.emplace_back(key, task.handle);
@@ -536,9 +540,9 @@ caf::behavior job_behavior(job_actor* self, caf::actor job_manager, std::string 
 
 }  // namespace
 
-caf::actor spawn_job(caf::actor_system& sys, caf::actor job_manager, std::string leader_session,
-                     job_graph graph, std::shared_ptr<checkpoint_recovery_factory> factory,
-                     job_options options) {
+job_actor spawn_job(caf::actor_system& sys, job_supervisor_actor job_manager,
+                    std::string leader_session, job_graph graph,
+                    std::shared_ptr<checkpoint_recovery_factory> factory, job_options options) {
   return sys.spawn(job_behavior, std::move(job_manager), std::move(leader_session),
                    std::move(graph), std::move(factory), options);
 }

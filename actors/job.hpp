@@ -4,21 +4,22 @@
 // and restarts from the latest completed checkpoint under the job's restart strategy
 // (fixed-delay, exponential-delay or none). It owns the job's checkpoint coordinator.
 //
-// Protocol:
+// Interface: job_actor (messages/fwd.hpp).
 //   from tasks:       task_state_changed, task_metrics (fenced by session, job, attempt)
 //   from coordinator: checkpoint_completed_event, checkpoint_failed_event
 //   from job manager: cancel_job -> job_status_report, inject_task_failure -> std::string,
 //                     suspend_job (leadership lost: stop, keep HA data)
 //   to job manager:   job_status_report (on every change and periodically), request_slots,
-//                     job_terminated (then the job actor quits)
+//                     job_terminated (then the job actor quits), through job_supervisor_actor
+//   to itself:        restart and retry timers, its report tick
 #pragma once
 
 #include <memory>
 #include <string>
 
-#include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "messages/fwd.hpp"
 #include "messages/job_graph.hpp"
 
 namespace fjord {
@@ -31,8 +32,8 @@ struct job_options {
   std::int64_t deploy_timeout_ms = 10000;    ///< per deploy request to a TaskManager
 };
 
-caf::actor spawn_job(caf::actor_system& sys, caf::actor job_manager, std::string leader_session,
-                     job_graph graph, std::shared_ptr<checkpoint_recovery_factory> factory,
-                     job_options options = {});
+job_actor spawn_job(caf::actor_system& sys, job_supervisor_actor job_manager,
+                    std::string leader_session, job_graph graph,
+                    std::shared_ptr<checkpoint_recovery_factory> factory, job_options options = {});
 
 }  // namespace fjord

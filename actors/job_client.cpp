@@ -4,9 +4,9 @@
 
 #include <caf/scoped_actor.hpp>
 
-#include "actors/atoms.hpp"
-#include "messages/errc.hpp"
+#include "messages/atoms.hpp"
 #include "messages/client_messages.hpp"
+#include "messages/errc.hpp"
 #include "messages/task_messages.hpp"
 
 namespace fjord {

@@ -8,15 +8,17 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/atoms.hpp"
 #include "actors/errors.hpp"
-#include "actors/internal_messages.hpp"
 #include "actors/leader_election_worker.hpp"
 #include "actors/store_workers.hpp"
 #include "common/ids.hpp"
+#include "messages/atoms.hpp"
+#include "messages/checkpoint.hpp"
 #include "messages/client_messages.hpp"
+#include "messages/internal_messages.hpp"
 #include "messages/task_messages.hpp"
 #include "serialization/records.hpp"
 
@@ -25,24 +27,28 @@ namespace fjord {
 namespace {
 
 struct task_manager_entry {
-  caf::actor handle;
+  task_manager_actor handle;
   std::int32_t slots = 0;
   std::int32_t free = 0;
 };
 
 struct job_entry {
-  caf::actor actor;
+  job_actor actor;
   job_status_report report;
   std::vector<std::string> slot_owners;  ///< task manager id per allocated slot
 };
 
+/// What the job manager's workers have in common: (shutdown_atom) -> bool.
+using stoppable_worker = caf::typed_actor<caf::replies_to<shutdown_atom>::with<bool>>;
+
 struct job_manager_state {
   ha_services services;
   job_manager_options options;
-  caf::actor election;
-  caf::actor job_graphs;
+  leader_election_worker_actor election;
+  job_graph_store_worker_actor job_graphs;
   /// Shared with the termination functor, which runs after the state is destroyed.
-  std::shared_ptr<std::vector<caf::actor>> workers = std::make_shared<std::vector<caf::actor>>();
+  std::shared_ptr<std::vector<stoppable_worker>> workers =
+    std::make_shared<std::vector<stoppable_worker>>();
   std::string session;  ///< empty: not the leader
   std::map<std::string, task_manager_entry> task_managers;
   std::map<caf::actor_addr, std::string> task_manager_by_addr;
@@ -53,7 +59,7 @@ struct job_manager_state {
   static inline const char* name = "fjord.job_manager";
 };
 
-using jm_actor = caf::stateful_actor<job_manager_state>;
+using jm_actor = job_manager_actor::stateful_base<job_manager_state>;
 
 caf::error not_leader(const job_manager_state& st) {
   if (st.session.empty())
@@ -81,7 +87,7 @@ void release_slots(job_manager_state& st, job_entry& job) {
 void start_job(jm_actor* self, job_graph graph) {
   auto& st = self->state;
   auto id = graph.job_id;
-  auto job = spawn_job(self->system(), caf::actor_cast<caf::actor>(self), st.session,
+  auto job = spawn_job(self->system(), caf::actor_cast<job_supervisor_actor>(self), st.session,
                        std::move(graph), st.services.checkpoint_recovery, st.options.job);
   self->monitor(job);
   auto& entry = st.jobs[id];
@@ -146,7 +152,7 @@ std::vector<job_status_report> job_list(const job_manager_state& st,
 
 /// Asks the job actor and relays its answer (or error) to the client.
 template <class Reply, class Message>
-caf::result<Reply> forward_to_job(jm_actor* self, const caf::actor& job, const Message& msg) {
+caf::result<Reply> forward_to_job(jm_actor* self, const job_actor& job, const Message& msg) {
   auto rp = self->make_response_promise<Reply>();
   self->request(job, std::chrono::seconds(30), msg)
     .then([=](Reply& reply) mutable { rp.deliver(std::move(reply)); },
@@ -176,16 +182,17 @@ void recover_jobs(jm_actor* self) {
       });
 }
 
-caf::behavior job_manager(jm_actor* self, ha_services services, job_manager_options options) {
+job_manager_actor::behavior_type job_manager(jm_actor* self, ha_services services,
+                                             job_manager_options options) {
   auto& st = self->state;
   st.services = std::move(services);
   st.options = std::move(options);
   st.job_graphs = spawn_job_graph_store_worker(self->system(), st.services.job_graphs,
                                                st.services.job_results,
-                                               caf::actor_cast<caf::actor>(self));
+                                               caf::actor_cast<job_graph_listener_actor>(self));
   if (!st.options.wait_for_address)
     st.election = spawn_leader_election_worker(self->system(), st.services.election,
-                                               caf::actor_cast<caf::actor>(self));
+                                               caf::actor_cast<leader_contender_actor>(self));
   // Runs after the state is gone: stop the workers (the election releases leadership).
   self->attach_functor([workers = st.workers](const caf::error&) {
     for (auto& w : *workers)
@@ -240,7 +247,7 @@ caf::behavior job_manager(jm_actor* self, ha_services services, job_manager_opti
         self->send(job.actor, suspend_job{"leadership revoked"});
       // TaskManagers follow the next leader; they re-register with its session.
       for (auto& [id, tm] : st.task_managers)
-        self->demonitor(tm.handle);
+        self->demonitor(tm.handle.address());
       st.task_managers.clear();
       st.task_manager_by_addr.clear();
     },
@@ -255,7 +262,7 @@ caf::behavior job_manager(jm_actor* self, ha_services services, job_manager_opti
         return;
       st.options.address = address;
       st.election = spawn_leader_election_worker(self->system(), st.services.election,
-                                                 caf::actor_cast<caf::actor>(self));
+                                                 caf::actor_cast<leader_contender_actor>(self));
       st.workers->push_back(st.election);
     },
     [=](graph_added_atom, const std::string& job_id) {
@@ -441,7 +448,7 @@ caf::behavior job_manager(jm_actor* self, ha_services services, job_manager_opti
       if (i == st.jobs.end())
         return;
       release_slots(st, i->second);
-      self->demonitor(i->second.actor);
+      self->demonitor(i->second.actor.address());
       st.jobs.erase(i);
       if (!is_globally_terminal(report.state)) {
         // Suspended: the graph stays for the next leader. If that is us already (leadership
@@ -464,7 +471,7 @@ caf::behavior job_manager(jm_actor* self, ha_services services, job_manager_opti
 
 }  // namespace
 
-caf::actor spawn_job_manager(caf::actor_system& sys, ha_services services,
+job_manager_actor spawn_job_manager(caf::actor_system& sys, ha_services services,
                              job_manager_options options) {
   return sys.spawn(job_manager, std::move(services), std::move(options));
 }

@@ -3,6 +3,10 @@
 // recovers every job graph when it is granted leadership, and answers clients. All blocking
 // work (stores, election) runs in worker actors, so its mailbox never stalls.
 //
+// Interface: job_manager_actor (messages/fwd.hpp): the public protocol of
+// job_manager_endpoint_actor, plus leadership callbacks (leader_contender_actor), job graph store
+// events (job_graph_listener_actor) and its jobs' requests and reports (job_supervisor_actor).
+//
 // Client protocol (messages/client_messages.hpp), fenced by the leader session:
 //   (leader_atom)             -> std::string   current leader session ("" if not leader)
 //   submit_job                -> job_submitted (after the graph is persisted)
@@ -17,10 +21,10 @@
 
 #include <string>
 
-#include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
 #include "actors/job.hpp"
+#include "messages/fwd.hpp"
 #include "stores/ha_services.hpp"
 
 namespace fjord {
@@ -34,7 +38,7 @@ struct job_manager_options {
   std::size_t retained_finished_jobs = 100;  ///< final reports kept for status queries
 };
 
-caf::actor spawn_job_manager(caf::actor_system& sys, ha_services services,
+job_manager_actor spawn_job_manager(caf::actor_system& sys, ha_services services,
                              job_manager_options options = {});
 
 }  // namespace fjord

@@ -16,7 +16,9 @@ struct endpoint_state {
 
 using endpoint_pointer = job_manager_endpoint_actor::stateful_pointer<endpoint_state>;
 
-job_manager_endpoint_actor::behavior_type endpoint(endpoint_pointer self, caf::actor job_manager) {
+/// `job_manager` is the job manager itself, narrowed to the part of its interface it publishes.
+job_manager_endpoint_actor::behavior_type endpoint(endpoint_pointer self,
+                                                   job_manager_endpoint_actor job_manager) {
   self->monitor(job_manager);
   self->set_down_handler([=](caf::down_msg& dm) {
     if (dm.source == job_manager.address())
@@ -60,7 +62,7 @@ job_manager_endpoint_actor::behavior_type endpoint(endpoint_pointer self, caf::a
 }  // namespace
 
 job_manager_endpoint_actor spawn_job_manager_endpoint(caf::actor_system& sys,
-                                                      caf::actor job_manager) {
+                                                      job_manager_actor job_manager) {
   return sys.spawn(endpoint, std::move(job_manager));
 }
 

@@ -11,29 +11,17 @@
 #include <string>
 #include <vector>
 
-#include <caf/actor.hpp>
 #include <caf/fwd.hpp>
-#include <caf/replies_to.hpp>
-#include <caf/typed_actor.hpp>
 
-#include "actors/atoms.hpp"
+#include "messages/fwd.hpp"
 // Complete types: spawning, publishing or connecting to a typed actor needs them.
 #include "messages/client_messages.hpp"
 #include "messages/task_messages.hpp"
 
 namespace fjord {
 
-/// Fenced by the leader session in every message but leader_atom (see actors/job_manager.hpp).
-using job_manager_endpoint_actor = caf::typed_actor<
-  caf::replies_to<leader_atom>::with<std::string>,
-  caf::replies_to<submit_job>::with<job_submitted>,
-  caf::replies_to<request_job_status>::with<job_status_report>,
-  caf::replies_to<list_jobs>::with<std::vector<job_status_report>>,
-  caf::replies_to<cancel_job>::with<job_status_report>,
-  caf::replies_to<inject_task_failure>::with<std::string>,
-  caf::replies_to<register_task_manager>::with<task_manager_registered>>;
-
+/// Its interface, job_manager_endpoint_actor, is in messages/fwd.hpp.
 job_manager_endpoint_actor spawn_job_manager_endpoint(caf::actor_system& sys,
-                                                      caf::actor job_manager);
+                                                      job_manager_actor job_manager);
 
 }  // namespace fjord

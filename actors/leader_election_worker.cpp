@@ -5,9 +5,10 @@
 #include <caf/send.hpp>
 #include <caf/spawn_options.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/atoms.hpp"
+#include "messages/atoms.hpp"
 #include "stores/leader_election.hpp"
 
 namespace fjord {
@@ -17,7 +18,7 @@ namespace {
 /// Runs on the election service's thread: only enqueues.
 class contender_adapter : public leader_contender {
  public:
-  explicit contender_adapter(caf::actor target) : target_(std::move(target)) {}
+  explicit contender_adapter(leader_contender_actor target) : target_(std::move(target)) {}
   void grant_leadership(const std::string& session_id) override {
     caf::anon_send(target_, grant_atom::value, session_id);
   }
@@ -27,7 +28,7 @@ class contender_adapter : public leader_contender {
   }
 
  private:
-  caf::actor target_;
+  leader_contender_actor target_;
 };
 
 struct election_worker_state {
@@ -37,9 +38,10 @@ struct election_worker_state {
   static inline const char* name = "fjord.leader_election_worker";
 };
 
-caf::behavior election_worker(caf::stateful_actor<election_worker_state>* self,
-                              std::shared_ptr<leader_election_service> service,
-                              caf::actor contender) {
+leader_election_worker_actor::behavior_type
+election_worker(leader_election_worker_actor::stateful_pointer<election_worker_state> self,
+                std::shared_ptr<leader_election_service> service,
+                leader_contender_actor contender) {
   self->state.service = std::move(service);
   self->state.adapter = std::make_unique<contender_adapter>(std::move(contender));
   self->send(self, start_service_atom::value);
@@ -76,9 +78,10 @@ caf::behavior election_worker(caf::stateful_actor<election_worker_state>* self,
 
 }  // namespace
 
-caf::actor spawn_leader_election_worker(caf::actor_system& sys,
-                                        std::shared_ptr<leader_election_service> service,
-                                        caf::actor contender) {
+leader_election_worker_actor
+spawn_leader_election_worker(caf::actor_system& sys,
+                             std::shared_ptr<leader_election_service> service,
+                             leader_contender_actor contender) {
   return sys.spawn<caf::detached>(election_worker, std::move(service), std::move(contender));
 }
 

@@ -40,6 +40,8 @@ runtime_config::runtime_config(bool with_middleman) {
   add_message_type<register_task_manager>("fjord.register_task_manager");
   add_message_type<task_manager_registered>("fjord.task_manager_registered");
   add_message_type<task_deployment>("fjord.task_deployment");
+  // The reply to deploy_task: a typed handle travels as its own message type.
+  add_message_type<task_actor>("fjord.task_actor");
   add_message_type<deploy_task>("fjord.deploy_task");
   add_message_type<output_channel>("fjord.output_channel");
   add_message_type<output_gate>("fjord.output_gate");

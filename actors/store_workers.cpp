@@ -9,12 +9,16 @@
 #include <caf/sec.hpp>
 #include <caf/send.hpp>
 #include <caf/spawn_options.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/atoms.hpp"
 #include "actors/errors.hpp"
 #include "common/ids.hpp"
+#include "messages/atoms.hpp"
+#include "messages/checkpoint.hpp"
 #include "messages/job_graph.hpp"
+#include "messages/job_status.hpp"
+#include "serialization/records.hpp"
 #include "stores/checkpoint_recovery_factory.hpp"
 #include "stores/job_result_store.hpp"
 #include "stores/submitted_job_graph_store.hpp"
@@ -54,7 +58,8 @@ struct checkpoint_worker_state {
   }
 };
 
-caf::behavior checkpoint_worker(caf::stateful_actor<checkpoint_worker_state>* self,
+checkpoint_store_worker_actor::behavior_type
+checkpoint_worker(checkpoint_store_worker_actor::stateful_pointer<checkpoint_worker_state> self,
                                 std::shared_ptr<checkpoint_recovery_factory> factory,
                                 std::string job_id, int max_retained) {
   self->state.factory = std::move(factory);
@@ -104,7 +109,8 @@ caf::behavior checkpoint_worker(caf::stateful_actor<checkpoint_worker_state>* se
 /// Runs on the store's watch thread: only enqueues.
 class job_graph_listener_adapter : public job_graph_listener {
  public:
-  explicit job_graph_listener_adapter(caf::actor target) : target_(std::move(target)) {}
+  explicit job_graph_listener_adapter(job_graph_listener_actor target)
+    : target_(std::move(target)) {}
   void on_added_job_graph(const std::string& job_id) override {
     caf::anon_send(target_, graph_added_atom::value, job_id);
   }
@@ -113,7 +119,7 @@ class job_graph_listener_adapter : public job_graph_listener {
   }
 
  private:
-  caf::actor target_;
+  job_graph_listener_actor target_;
 };
 
 struct job_graph_worker_state {
@@ -147,9 +153,10 @@ struct job_graph_worker_state {
   }
 };
 
-caf::behavior job_graph_worker(caf::stateful_actor<job_graph_worker_state>* self,
-                               std::shared_ptr<submitted_job_graph_store> store,
-                               std::shared_ptr<job_result_store> results, caf::actor listener) {
+job_graph_store_worker_actor::behavior_type
+job_graph_worker(job_graph_store_worker_actor::stateful_pointer<job_graph_worker_state> self,
+                 std::shared_ptr<submitted_job_graph_store> store,
+                 std::shared_ptr<job_result_store> results, job_graph_listener_actor listener) {
   self->state.store = std::move(store);
   self->state.results = std::move(results);
   self->state.listener = std::make_unique<job_graph_listener_adapter>(std::move(listener));
@@ -229,17 +236,18 @@ caf::behavior job_graph_worker(caf::stateful_actor<job_graph_worker_state>* self
 
 }  // namespace
 
-caf::actor spawn_checkpoint_store_worker(caf::actor_system& sys,
+checkpoint_store_worker_actor spawn_checkpoint_store_worker(caf::actor_system& sys,
                                          std::shared_ptr<checkpoint_recovery_factory> factory,
                                          std::string job_id, int max_retained) {
   return sys.spawn<caf::detached>(checkpoint_worker, std::move(factory), std::move(job_id),
                                   max_retained);
 }
 
-caf::actor spawn_job_graph_store_worker(caf::actor_system& sys,
-                                        std::shared_ptr<submitted_job_graph_store> store,
-                                        std::shared_ptr<job_result_store> results,
-                                        caf::actor listener) {
+job_graph_store_worker_actor
+spawn_job_graph_store_worker(caf::actor_system& sys,
+                             std::shared_ptr<submitted_job_graph_store> store,
+                             std::shared_ptr<job_result_store> results,
+                             job_graph_listener_actor listener) {
   return sys.spawn<caf::detached>(job_graph_worker, std::move(store), std::move(results),
                                   std::move(listener));
 }

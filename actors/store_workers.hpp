@@ -4,6 +4,8 @@
 // becomes a caf::error with the fjord::errc of its kind (store_unavailable, conflict, corrupt,
 // ...), any other exception errc::store_failed; its context is the message.
 //
+// Interfaces: checkpoint_store_worker_actor and job_graph_store_worker_actor (messages/fwd.hpp).
+//
 // checkpoint store worker (one per job; owns the completed-checkpoint store and the id counter,
 // created through the factory inside the worker's thread, then recover() + start()):
 //   (next_id_atom)                              -> int64_t       next checkpoint id
@@ -31,10 +33,10 @@
 #include <memory>
 #include <string>
 
-#include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
 #include "actors/errors.hpp"
+#include "messages/fwd.hpp"
 
 namespace fjord {
 
@@ -42,13 +44,15 @@ class checkpoint_recovery_factory;
 class job_result_store;
 class submitted_job_graph_store;
 
-caf::actor spawn_checkpoint_store_worker(caf::actor_system& sys,
-                                         std::shared_ptr<checkpoint_recovery_factory> factory,
-                                         std::string job_id, int max_retained);
+checkpoint_store_worker_actor
+spawn_checkpoint_store_worker(caf::actor_system& sys,
+                              std::shared_ptr<checkpoint_recovery_factory> factory,
+                              std::string job_id, int max_retained);
 
-caf::actor spawn_job_graph_store_worker(caf::actor_system& sys,
-                                        std::shared_ptr<submitted_job_graph_store> store,
-                                        std::shared_ptr<job_result_store> results,
-                                        caf::actor listener);
+job_graph_store_worker_actor
+spawn_job_graph_store_worker(caf::actor_system& sys,
+                             std::shared_ptr<submitted_job_graph_store> store,
+                             std::shared_ptr<job_result_store> results,
+                             job_graph_listener_actor listener);
 
 }  // namespace fjord

@@ -13,12 +13,13 @@
 #include <caf/exit_reason.hpp>
 #include <caf/sec.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/atoms.hpp"
 #include "actors/detail/barrier_aligner.hpp"
 #include "common/ids.hpp"
+#include "messages/atoms.hpp"
 #include "messages/checkpoint_messages.hpp"
 #include "messages/data_messages.hpp"
 #include "operators/operator_registry.hpp"
@@ -31,7 +32,7 @@ using out_element = std::variant<std::vector<record>, barrier>;
 using in_element = std::variant<std::vector<record>, barrier>;
 
 struct out_channel {
-  caf::actor receiver;
+  task_actor receiver;
   std::int32_t receiver_channel = 0;
   std::int32_t credits = 0;
   std::vector<record> building;
@@ -47,7 +48,7 @@ struct out_gate {
 };
 
 struct in_channel {
-  caf::actor sender;
+  task_actor sender;
   std::int32_t sender_channel = 0;
   std::deque<in_element> queue;
 };
@@ -144,10 +145,11 @@ void routing_collector::emit(record r) {
   }
 }
 
-using task_actor = caf::stateful_actor<task_actor_state>;
+/// The task itself, as its handlers see it.
+using task_self = task_actor::stateful_base<task_actor_state>;
 
 /// Sends what credits allow, in order; barriers need no credit but never overtake records.
-void send_pending(task_actor* self, out_channel& ch) {
+void send_pending(task_self* self, out_channel& ch) {
   while (!ch.pending.empty()) {
     auto& front = ch.pending.front();
     if (auto* b = std::get_if<barrier>(&front)) {
@@ -164,7 +166,7 @@ void send_pending(task_actor* self, out_channel& ch) {
 }
 
 /// Moves partially filled batches to the pending queues and sends what credits allow.
-void flush_outputs(task_actor* self) {
+void flush_outputs(task_self* self) {
   auto& st = self->state;
   for (auto& ch : st.outputs) {
     if (!ch.building.empty())
@@ -180,7 +182,7 @@ bool has_room(const task_actor_state& st) {
   return true;
 }
 
-void emit_barrier(task_actor* self, std::int64_t id, std::int64_t timestamp, bool is_final) {
+void emit_barrier(task_self* self, std::int64_t id, std::int64_t timestamp, bool is_final) {
   auto& st = self->state;
   for (auto& ch : st.outputs) {
     if (!ch.building.empty())
@@ -190,15 +192,15 @@ void emit_barrier(task_actor* self, std::int64_t id, std::int64_t timestamp, boo
   }
 }
 
-void report_state(task_actor* self, task_state state, const std::string& error = {});
+void report_state(task_self* self, task_state state, const std::string& error = {});
 
-void send_metrics(task_actor* self) {
+void send_metrics(task_self* self) {
   auto& st = self->state;
   self->send(st.d.job, task_metrics{st.session, st.d.job_id, st.d.attempt, st.d.vertex,
                                     st.d.subtask, st.records_in, st.records_out, st.exhausted});
 }
 
-void fail(task_actor* self, const std::string& why) {
+void fail(task_self* self, const std::string& why) {
   auto& st = self->state;
   if (st.done)
     return;
@@ -209,13 +211,13 @@ void fail(task_actor* self, const std::string& why) {
   self->quit(caf::make_error(caf::sec::runtime_error, why));
 }
 
-void report_state(task_actor* self, task_state state, const std::string& error) {
+void report_state(task_self* self, task_state state, const std::string& error) {
   auto& st = self->state;
   self->send(st.d.job, task_state_changed{st.session, st.d.job_id, st.d.attempt, st.d.vertex,
                                           st.d.subtask, state, error});
 }
 
-void acknowledge(task_actor* self, std::int64_t checkpoint_id, std::string bytes) {
+void acknowledge(task_self* self, std::int64_t checkpoint_id, std::string bytes) {
   auto& st = self->state;
   acknowledge_checkpoint ack;
   ack.leader_session = st.session;
@@ -226,14 +228,14 @@ void acknowledge(task_actor* self, std::int64_t checkpoint_id, std::string bytes
   self->send(st.d.coordinator, std::move(ack));
 }
 
-void decline(task_actor* self, std::int64_t checkpoint_id, const std::string& reason) {
+void decline(task_self* self, std::int64_t checkpoint_id, const std::string& reason) {
   auto& st = self->state;
   self->send(st.d.coordinator,
              decline_checkpoint{st.session, st.d.job_id, st.d.attempt, checkpoint_id,
                                 st.d.vertex, st.d.subtask, reason});
 }
 
-void schedule_poll(task_actor* self) {
+void schedule_poll(task_self* self) {
   auto& st = self->state;
   if (st.poll_scheduled || st.done)
     return;
@@ -242,7 +244,7 @@ void schedule_poll(task_actor* self) {
 }
 
 /// Sources: emit one batch worth of records if there is room.
-void poll_source(task_actor* self) {
+void poll_source(task_self* self) {
   auto& st = self->state;
   if (st.exhausted || st.final_barrier_sent || !has_room(st))
     return;
@@ -264,7 +266,7 @@ void poll_source(task_actor* self) {
   }
 }
 
-void on_aligned(task_actor* self, const barrier_aligner::aligned& a) {
+void on_aligned(task_self* self, const barrier_aligner::aligned& a) {
   auto& st = self->state;
   std::string bytes;
   try {
@@ -290,7 +292,7 @@ void on_aligned(task_actor* self, const barrier_aligner::aligned& a) {
 }
 
 /// Non-sources: process queued input while there is room downstream.
-void drain_inputs(task_actor* self) {
+void drain_inputs(task_self* self) {
   auto& st = self->state;
   constexpr int max_batches_per_turn = 16;
   int processed = 0;
@@ -329,7 +331,7 @@ void drain_inputs(task_actor* self) {
   flush_outputs(self);
 }
 
-void resume(task_actor* self) {
+void resume(task_self* self) {
   auto& st = self->state;
   if (!st.started || st.done)
     return;
@@ -343,7 +345,7 @@ void resume(task_actor* self) {
 
 /// Runs `f`; an exception from the operator fails the task.
 template <class F>
-void guarded(task_actor* self, const char* what, F&& f) {
+void guarded(task_self* self, const char* what, F&& f) {
   try {
     f();
   } catch (const std::exception& e) {
@@ -356,8 +358,8 @@ bool accepts(const task_actor_state& st, const std::string& session, const std::
   return session == st.session && job_id == st.d.job_id && attempt == st.d.attempt;
 }
 
-caf::behavior task_behavior(task_actor* self, std::string session, task_deployment d,
-                            task_options options) {
+task_actor::behavior_type task_behavior(task_self* self, std::string session,
+                                        task_deployment d, task_options options) {
   auto& st = self->state;
   st.session = std::move(session);
   st.d = std::move(d);
@@ -537,7 +539,7 @@ caf::behavior task_behavior(task_actor* self, std::string session, task_deployme
 
 }  // namespace
 
-caf::actor spawn_task(caf::actor_system& sys, const std::string& leader_session,
+task_actor spawn_task(caf::actor_system& sys, const std::string& leader_session,
                       const task_deployment& deployment, const task_options& options) {
   return sys.spawn(task_behavior, leader_session, deployment, options);
 }

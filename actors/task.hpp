@@ -4,20 +4,23 @@
 // downstream task actors under credit-based flow control (the receiver grants batches, the
 // sender waits), so no mailbox grows without bound.
 //
-// Protocol (all fenced by leader session, job id and attempt where they carry them):
+// Interface: task_actor (messages/fwd.hpp); all fenced by leader session, job id and attempt
+// where they carry them:
 //   start_task                  wire outputs/inputs, grant initial credits, report RUNNING
 //   data_batch / barrier        input from an upstream task
 //   credit                      more room on an output channel
 //   trigger_checkpoint          (sources) snapshot, emit barrier, acknowledge
 //   notify_checkpoint_complete  commit (sinks); after the final one: close, report FINISHED, quit
+//   poll / tick / fail          its own: the next poll or drain turn, the metrics tick, a
+//                               failure to start (operator creation, open, restore)
 // A task that fails reports FAILED with the cause and quits with an error; the job monitors it.
 #pragma once
 
 #include <string>
 
-#include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "messages/fwd.hpp"
 #include "messages/task_messages.hpp"
 
 namespace fjord {
@@ -32,7 +35,7 @@ struct task_options {
 
 /// Spawns the task actor for `deployment`. The operator is created, opened and restored
 /// inside the actor; a failure there is reported as a FAILED task.
-caf::actor spawn_task(caf::actor_system& sys, const std::string& leader_session,
+task_actor spawn_task(caf::actor_system& sys, const std::string& leader_session,
                       const task_deployment& deployment, const task_options& options = {});
 
 }  // namespace fjord

@@ -11,12 +11,15 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/atoms.hpp"
 #include "actors/errors.hpp"
 #include "actors/store_workers.hpp"
 #include "common/ids.hpp"
+#include "messages/atoms.hpp"
+#include "messages/client_messages.hpp"
+#include "messages/job_status.hpp"
 #include "messages/task_messages.hpp"
 
 namespace fjord {
@@ -26,12 +29,12 @@ namespace {
 struct running_task {
   std::string job_id;
   std::int32_t attempt = 0;
-  caf::actor handle;
+  task_actor handle;
 };
 
 struct task_manager_state {
   task_manager_options options;
-  caf::actor job_manager;
+  job_manager_endpoint_actor job_manager;
   std::string session;  ///< the leader session we registered under
   bool registered = false;
   bool cluster = false;           ///< follows (leader_changed_atom, address, session) announcements
@@ -42,7 +45,7 @@ struct task_manager_state {
   static inline const char* name = "fjord.task_manager";
 };
 
-using tm_actor = caf::stateful_actor<task_manager_state>;
+using tm_actor = task_manager_actor::stateful_base<task_manager_state>;
 
 void kill_tasks(tm_actor* self, const std::string& job_id, std::int32_t max_attempt) {
   auto& st = self->state;
@@ -73,7 +76,8 @@ void try_register(tm_actor* self) {
           return retry();
         self->request(st.job_manager, std::chrono::seconds(5),
                       register_task_manager{session, st.options.id,
-                                            caf::actor_cast<caf::actor>(self), st.options.slots})
+                                            caf::actor_cast<task_manager_actor>(self),
+                                            st.options.slots})
           .then(
             [=](const task_manager_registered& reply) {
               auto& st = self->state;
@@ -116,7 +120,7 @@ void connect_to_leader(tm_actor* self) {
                              retry_atom::value, generation);
           return;
         }
-        st.job_manager = caf::actor_cast<caf::actor>(ptr);
+        st.job_manager = caf::actor_cast<job_manager_endpoint_actor>(ptr);
         self->monitor(st.job_manager);
         try_register(self);
       },
@@ -131,7 +135,9 @@ void connect_to_leader(tm_actor* self) {
       });
 }
 
-caf::behavior task_manager(tm_actor* self, caf::actor job_manager, task_manager_options options) {
+task_manager_actor::behavior_type task_manager(tm_actor* self,
+                                               job_manager_endpoint_actor job_manager,
+                                               task_manager_options options) {
   auto& st = self->state;
   st.options = std::move(options);
   st.job_manager = std::move(job_manager);
@@ -178,7 +184,7 @@ caf::behavior task_manager(tm_actor* self, caf::actor job_manager, task_manager_
                      st.options.id, st.tasks.size());
       kill_tasks(self, "", 0);
       if (st.job_manager)
-        self->demonitor(st.job_manager);
+        self->demonitor(st.job_manager.address());
       st.job_manager = nullptr;
       st.registered = false;
       st.session.clear();
@@ -187,7 +193,7 @@ caf::behavior task_manager(tm_actor* self, caf::actor job_manager, task_manager_
       ++st.generation;
       connect_to_leader(self);
     },
-    [=](const deploy_task& msg) -> caf::result<caf::actor> {
+    [=](const deploy_task& msg) -> caf::result<task_actor> {
       auto& st = self->state;
       if (!st.registered || msg.leader_session != st.session)
         return make_error(errc::fenced, "task manager " + st.options.id
@@ -208,13 +214,15 @@ caf::behavior task_manager(tm_actor* self, caf::actor job_manager, task_manager_
 
 }  // namespace
 
-caf::actor spawn_task_manager(caf::actor_system& sys, caf::actor job_manager,
-                              task_manager_options options) {
+task_manager_actor spawn_task_manager(caf::actor_system& sys,
+                                      job_manager_endpoint_actor job_manager,
+                                      task_manager_options options) {
   return sys.spawn(task_manager, std::move(job_manager), std::move(options));
 }
 
-caf::actor spawn_cluster_task_manager(caf::actor_system& sys, task_manager_options options) {
-  return sys.spawn(task_manager, caf::actor{}, std::move(options));
+task_manager_actor spawn_cluster_task_manager(caf::actor_system& sys,
+                                              task_manager_options options) {
+  return sys.spawn(task_manager, job_manager_endpoint_actor{}, std::move(options));
 }
 
 }  // namespace fjord

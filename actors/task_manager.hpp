@@ -2,17 +2,18 @@
 // deploy_task, and cancels them on request or when the leader goes away. Tasks run in the
 // TaskManager's actor system; the JobManager reaches them through the handles it gets back.
 //
-// Protocol (fenced by the leader session it registered under):
-//   deploy_task  -> caf::actor (the task)
+// Interface: task_manager_actor (messages/fwd.hpp), fenced by the leader session it registered
+// under:
+//   deploy_task  -> task_actor (the task)
 //   cancel_tasks -> kills the job's tasks of attempts <= the given one
 #pragma once
 
 #include <string>
 
-#include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
 #include "actors/task.hpp"
+#include "messages/fwd.hpp"
 
 namespace fjord {
 
@@ -25,14 +26,16 @@ struct task_manager_options {
 
 /// Registers with `job_manager` (asking it for its leader session first) and re-registers
 /// whenever that fails.
-caf::actor spawn_task_manager(caf::actor_system& sys, caf::actor job_manager,
-                              task_manager_options options);
+task_manager_actor spawn_task_manager(caf::actor_system& sys,
+                                      job_manager_endpoint_actor job_manager,
+                                      task_manager_options options);
 
 /// A TaskManager of a cluster: it follows the leader it is told about with
 /// (leader_changed_atom, std::string address "host:port", std::string session) messages (from leader
 /// retrieval). On every change it cancels the old leader's tasks, connects to the new address
 /// through the middleman and registers under the announced session; deployments from any other
 /// session are refused.
-caf::actor spawn_cluster_task_manager(caf::actor_system& sys, task_manager_options options);
+task_manager_actor spawn_cluster_task_manager(caf::actor_system& sys,
+                                              task_manager_options options);
 
 }  // namespace fjord

@@ -11,12 +11,12 @@
 #include <caf/scoped_actor.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/atoms.hpp"
 #include "actors/job_manager.hpp"
 #include "actors/runtime_config.hpp"
 #include "actors/store_workers.hpp"
 #include "cli/cluster_support.hpp"
 #include "cli/commands.hpp"
+#include "messages/atoms.hpp"
 #include "stores/zookeeper/ha_services_factory.hpp"
 
 namespace fjord {

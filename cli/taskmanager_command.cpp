@@ -14,12 +14,12 @@
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/atoms.hpp"
 #include "actors/runtime_config.hpp"
 #include "actors/store_workers.hpp"
 #include "actors/task_manager.hpp"
 #include "cli/cluster_support.hpp"
 #include "cli/commands.hpp"
+#include "messages/atoms.hpp"
 #include "stores/zookeeper/ha_services_factory.hpp"
 
 namespace fjord {
@@ -63,7 +63,7 @@ task_options network_options(const configuration& config) {
 /// Leader retrieval callbacks run on the retrieval thread: only enqueue.
 class forward_to_task_manager : public leader_retrieval_listener {
  public:
-  explicit forward_to_task_manager(caf::actor tm) : tm_(std::move(tm)) {}
+  explicit forward_to_task_manager(task_manager_actor tm) : tm_(std::move(tm)) {}
   void notify_leader_address(const std::string& address, const std::string& session) override {
     caf::anon_send(tm_, leader_changed_atom::value, address, session);
   }
@@ -72,7 +72,7 @@ class forward_to_task_manager : public leader_retrieval_listener {
   }
 
  private:
-  caf::actor tm_;
+  task_manager_actor tm_;
 };
 
 int run_taskmanager(const taskmanager_options& opt) {

@@ -4,11 +4,18 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <caf/meta/type_name.hpp>
 
 namespace fjord {
+
+/// One subtask of a job: (vertex, subtask index).
+using subtask_key = std::pair<std::string, std::int32_t>;
+
+/// "vertex#3".
+std::string to_string(const subtask_key& key);
 
 /// The snapshot of one subtask: opaque bytes written by its operator.
 struct subtask_state {

@@ -9,6 +9,10 @@
 
 namespace fjord {
 
+std::string to_string(const subtask_key& key) {
+  return key.first + "#" + std::to_string(key.second);
+}
+
 const char* to_string(partitioning p) {
   switch (p) {
     case partitioning::forward:

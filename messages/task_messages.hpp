@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include <caf/actor.hpp>
 #include <caf/meta/type_name.hpp>
 
+#include "messages/fwd.hpp"
 #include "messages/job_graph.hpp"
 #include "messages/job_status.hpp"
 
@@ -19,7 +19,7 @@ namespace fjord {
 struct register_task_manager {
   std::string leader_session;
   std::string task_manager_id;
-  caf::actor task_manager;
+  task_manager_actor task_manager;
   std::int32_t slots = 1;
 };
 
@@ -53,8 +53,8 @@ struct task_deployment {
   bool has_state = false;
   std::string state;                        ///< operator snapshot to restore from
   std::int64_t restored_checkpoint_id = 0;  ///< 0: fresh start
-  caf::actor job;                           ///< receives task_state_changed / metrics
-  caf::actor coordinator;                   ///< receives acknowledge / decline
+  task_report_actor job;                    ///< receives task_state_changed / metrics
+  checkpoint_ack_actor coordinator;         ///< receives acknowledge / decline
 };
 
 template <class Inspector>
@@ -77,7 +77,7 @@ typename Inspector::result_type inspect(Inspector& f, deploy_task& x) {
 
 /// One downstream subtask of an output gate.
 struct output_channel {
-  caf::actor receiver;
+  task_actor receiver;
   std::int32_t receiver_channel = 0;  ///< the input channel index at the receiver
 };
 
@@ -103,7 +103,7 @@ typename Inspector::result_type inspect(Inspector& f, output_gate& x) {
 
 /// One upstream subtask feeding an input channel; credits go back to it.
 struct input_channel {
-  caf::actor sender;
+  task_actor sender;
   std::int32_t sender_channel = 0;  ///< index in the sender's flattened output channels
 };
 

@@ -2,10 +2,6 @@
 
 namespace fjord {
 
-std::string to_string(const subtask_key& key) {
-  return key.first + "#" + std::to_string(key.second);
-}
-
 pending_checkpoint::pending_checkpoint(std::int64_t checkpoint_id, std::int64_t timestamp_ms,
                                        bool is_final, std::set<subtask_key> expected)
   : checkpoint_id_(checkpoint_id),
@@ -14,7 +10,7 @@ pending_checkpoint::pending_checkpoint(std::int64_t checkpoint_id, std::int64_t 
     waiting_(std::move(expected)) {
 }
 
-pending_checkpoint::ack_result pending_checkpoint::acknowledge(subtask_state state) {
+pending_checkpoint::ack_result pending_checkpoint::acknowledge(subtask_state&& state) {
   subtask_key key{state.vertex, state.subtask};
   if (states_.count(key) > 0)
     return ack_result::duplicate;

@@ -16,10 +16,6 @@
 
 namespace fjord {
 
-using subtask_key = std::pair<std::string, std::int32_t>;  ///< (vertex, subtask)
-
-std::string to_string(const subtask_key& key);
-
 class pending_checkpoint {
  public:
   enum class ack_result {
@@ -31,7 +27,8 @@ class pending_checkpoint {
   pending_checkpoint(std::int64_t checkpoint_id, std::int64_t timestamp_ms, bool is_final,
                      std::set<subtask_key> expected);
 
-  ack_result acknowledge(subtask_state state);
+  /// Takes `state` only when it is accepted.
+  ack_result acknowledge(subtask_state&& state);
 
   bool complete() const { return waiting_.empty(); }
   std::int64_t checkpoint_id() const { return checkpoint_id_; }

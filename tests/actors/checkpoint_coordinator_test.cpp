@@ -13,9 +13,9 @@
 #include <caf/scoped_actor.hpp>
 
 #include "actors/checkpoint_coordinator.hpp"
-#include "actors/internal_messages.hpp"
 #include "actors/runtime_config.hpp"
 #include "messages/checkpoint_messages.hpp"
+#include "messages/internal_messages.hpp"
 #include "stores/standalone/standalone_stores.hpp"
 
 using namespace fjord;
@@ -31,14 +31,15 @@ struct coordinator_fixture {
   caf::actor_system sys{cfg};
   caf::scoped_actor job{sys};   ///< receives checkpoint_completed/failed events
   caf::scoped_actor task{sys};  ///< the only task, also the only source
-  caf::actor coordinator;
+  checkpoint_coordinator_actor coordinator;
 
   explicit coordinator_fixture(std::int64_t timeout_ms = 60000) {
     checkpoint_settings s;
     s.interval_ms = 20;
     s.timeout_ms = timeout_ms;
     coordinator = spawn_checkpoint_coordinator(
-      sys, session, job_id, s, caf::actor_cast<caf::actor>(job), std::make_shared<standalone_checkpoint_recovery_factory>());
+      sys, session, job_id, s, caf::actor_cast<checkpoint_listener_actor>(job),
+      std::make_shared<standalone_checkpoint_recovery_factory>());
   }
 
   ~coordinator_fixture() { job->send_exit(coordinator, caf::exit_reason::user_shutdown); }
@@ -46,8 +47,8 @@ struct coordinator_fixture {
   void run_attempt(std::int32_t attempt) {
     attempt_running msg;
     msg.attempt = attempt;
-    msg.sources = {caf::actor_cast<caf::actor>(task)};
-    msg.tasks = {{subtask_key{"src", 0}, caf::actor_cast<caf::actor>(task)}};
+    msg.sources = {caf::actor_cast<task_actor>(task)};
+    msg.tasks = {{subtask_key{"src", 0}, caf::actor_cast<task_actor>(task)}};
     job->send(coordinator, msg);
   }
 

@@ -19,12 +19,12 @@
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
 
-#include "actors/atoms.hpp"
 #include "actors/embedded_cluster.hpp"
 #include "actors/job_client.hpp"
 #include "actors/runtime_config.hpp"
 #include "actors/store_workers.hpp"
 #include "actors/task.hpp"
+#include "messages/atoms.hpp"
 #include "messages/checkpoint_messages.hpp"
 #include "messages/task_messages.hpp"
 #include "tests/actors/actor_test_support.hpp"
@@ -44,7 +44,7 @@ struct deployments_seen {
   std::mutex mtx;
   std::vector<std::string> sessions;
   std::vector<std::int32_t> attempts;
-  caf::actor job;  ///< the job actor named in the deployments
+  task_report_actor job;  ///< the job actor named in the deployments
 
   std::size_t count() {
     std::lock_guard<std::mutex> guard{mtx};
@@ -54,16 +54,16 @@ struct deployments_seen {
 
 /// A TaskManager stand-in that registers under whatever session the test gives it, so the
 /// test controls fencing from the TaskManager's side; it runs real tasks for every deployment.
-caf::behavior stand_in_task_manager(caf::event_based_actor* self, caf::actor job_manager,
+caf::behavior stand_in_task_manager(caf::event_based_actor* self, job_manager_actor job_manager,
                                     std::shared_ptr<deployments_seen> seen) {
-  auto tasks = std::make_shared<std::vector<std::pair<std::int32_t, caf::actor>>>();
+  auto tasks = std::make_shared<std::vector<std::pair<std::int32_t, task_actor>>>();
   return {
     [=](register_atom, const std::string& session) {
       return self->delegate(job_manager, register_task_manager{
                                            session, "stand-in",
-                                           caf::actor_cast<caf::actor>(self), 8});
+                                           caf::actor_cast<task_manager_actor>(self), 8});
     },
-    [=](const deploy_task& msg) -> caf::actor {
+    [=](const deploy_task& msg) -> task_actor {
       auto task = spawn_task(self->system(), msg.leader_session, msg.deployment);
       tasks->emplace_back(msg.deployment.attempt, task);
       std::lock_guard<std::mutex> guard{seen->mtx};
@@ -173,19 +173,19 @@ TEST_CASE_FIXTURE(fencing_fixture,
   d.op = "stdout";
   d.params_json = "{}";
   d.num_input_channels = 1;
-  d.job = caf::actor_cast<caf::actor>(self);
-  d.coordinator = caf::actor_cast<caf::actor>(self);
-  caf::actor task;
+  d.job = caf::actor_cast<task_report_actor>(self);
+  d.coordinator = caf::actor_cast<checkpoint_ack_actor>(self);
+  task_actor task;
   REQUIRE(eventually([&] {
     self->request(cluster.task_managers().front(), 5s, deploy_task{client.session(), d})
-      .receive([&](caf::actor& t) { task = t; }, [&](caf::error&) {});
+      .receive([&](task_actor& t) { task = t; }, [&](caf::error&) {});
     return task != nullptr;
   }, 10s));
   self->monitor(task);
   self->send(cluster.task_managers().front(), cancel_tasks{stale_session, d.job_id, 0});
-  CHECK(survives(task, 300ms));
+  CHECK(survives(caf::actor_cast<caf::actor>(task), 300ms));
   self->send(cluster.task_managers().front(), cancel_tasks{client.session(), d.job_id, 0});
-  CHECK_FALSE(survives(task, 5s));
+  CHECK_FALSE(survives(caf::actor_cast<caf::actor>(task), 5s));
 }
 
 TEST_CASE_FIXTURE(fencing_fixture,
@@ -205,7 +205,7 @@ TEST_CASE_FIXTURE(fencing_fixture,
     auto r = client.status(*job);
     return r && r->state == job_state::running && r->checkpoints_completed >= 1;
   }));
-  caf::actor job_actor;
+  task_report_actor job_actor;
   {
     std::lock_guard<std::mutex> guard{seen->mtx};
     job_actor = seen->job;
@@ -254,8 +254,8 @@ TEST_CASE_FIXTURE(fencing_fixture,
   d.vertex = "numbers";
   d.op = "sequence";
   d.params_json = R"({"from": 1, "to": 1000000000, "rate_per_subtask": 1000})";
-  d.job = caf::actor_cast<caf::actor>(self);
-  d.coordinator = caf::actor_cast<caf::actor>(self);
+  d.job = caf::actor_cast<task_report_actor>(self);
+  d.coordinator = caf::actor_cast<checkpoint_ack_actor>(self);
   auto task = spawn_task(sys, session, d);
   auto wait_for_running = [&](std::chrono::milliseconds wait) {
     bool running = false;

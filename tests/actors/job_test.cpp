@@ -209,13 +209,13 @@ TEST_CASE_FIXTURE(cluster_fixture,
   d.op = "stdout";
   d.params_json = "{}";
   d.num_input_channels = 1;
-  d.job = caf::actor_cast<caf::actor>(self);
-  d.coordinator = caf::actor_cast<caf::actor>(self);
+  d.job = caf::actor_cast<task_report_actor>(self);
+  d.coordinator = caf::actor_cast<checkpoint_ack_actor>(self);
   auto deploy = [&](const std::string& session) {
     std::string outcome = "no reply";
     self->request(cluster.task_managers().front(), 5s, deploy_task{session, d})
       .receive(
-        [&](caf::actor& task) {
+        [&](task_actor& task) {
           outcome = "deployed";
           self->send_exit(task, caf::exit_reason::kill);
         },

@@ -49,6 +49,12 @@ struct middleman_fixture {
   caf::actor remote_echo;
   caf::actor local_actor;  ///< a handle of the client side, carried inside messages
 
+  /// local_actor as a typed handle (messages carry typed handles).
+  template <class Handle>
+  Handle local_as() const {
+    return caf::actor_cast<Handle>(local_actor);
+  }
+
   middleman_fixture() {
     server_echo = server.spawn(echo);
     auto port = server.middleman().publish(server_echo, 0, "127.0.0.1", true);
@@ -133,7 +139,8 @@ TEST_CASE_FIXTURE(middleman_fixture, "every client message survives the middlema
 }
 
 TEST_CASE_FIXTURE(middleman_fixture, "every task manager message survives the middleman") {
-  check(register_task_manager{"s", "tm-1", local_actor, 4});
+  check(register_task_manager{"s", "tm-1", local_as<task_manager_actor>(), 4});
+  check(local_as<task_actor>());  // the reply to deploy_task
   check(task_manager_registered{"s", 2});
   task_deployment d;
   d.job_id = "j";
@@ -147,12 +154,12 @@ TEST_CASE_FIXTURE(middleman_fixture, "every task manager message survives the mi
   d.has_state = true;
   d.state = std::string("\0\1\2bytes", 8);
   d.restored_checkpoint_id = 17;
-  d.job = local_actor;
-  d.coordinator = local_actor;
+  d.job = local_as<task_report_actor>();
+  d.coordinator = local_as<checkpoint_ack_actor>();
   check(d);
   check(deploy_task{"s", d});
-  output_gate g{partitioning::hash, "sums", "keyed_sum", "{}", {{local_actor, 3}}};
-  check(start_task{"s", "j", 2, {g}, {{local_actor, 1}}});
+  output_gate g{partitioning::hash, "sums", "keyed_sum", "{}", {{local_as<task_actor>(), 3}}};
+  check(start_task{"s", "j", 2, {g}, {{local_as<task_actor>(), 1}}});
   check(cancel_tasks{"s", "j", 2});
   check(task_state_changed{"s", "j", 2, "sums", 1, task_state::failed, "boom"});
   check(task_metrics{"s", "j", 2, "numbers", 0, 10, 20, true});

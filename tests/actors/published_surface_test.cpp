@@ -13,9 +13,9 @@
 
 #include "actors/embedded_cluster.hpp"
 #include "actors/errors.hpp"
-#include "actors/internal_messages.hpp"
 #include "actors/job_client.hpp"
 #include "actors/runtime_config.hpp"
+#include "messages/internal_messages.hpp"
 #include "tests/actors/actor_test_support.hpp"
 
 using namespace fjord;

@@ -61,7 +61,8 @@ int main(int argc, char** argv) {
   caf::error registration;
   self
     ->request(*job_manager, std::chrono::seconds(5),
-              register_task_manager{stale, "fencing-probe", caf::actor_cast<caf::actor>(self), 8})
+              register_task_manager{stale, "fencing-probe",
+                                    caf::actor_cast<task_manager_actor>(self), 8})
     .receive([&](const task_manager_registered&) {}, [&](caf::error& e) { registration = e; });
   expect_fenced("register_task_manager", registration);
   return accepted == 0 ? 0 : 1;

@@ -7,18 +7,17 @@
 #include <utility>
 #include <vector>
 
-#include <caf/actor.hpp>
 #include <caf/meta/type_name.hpp>
 
-#include "actors/detail/pending_checkpoint.hpp"
 #include "messages/checkpoint.hpp"
+#include "messages/fwd.hpp"
 #include "messages/job_status.hpp"
 
 namespace fjord {
 
 /// A slot granted to a job: subtask i of every vertex runs in slot i (slot sharing).
 struct slot_assignment {
-  caf::actor task_manager;
+  task_manager_actor task_manager;
   std::string task_manager_id;
 };
 
@@ -62,8 +61,8 @@ typename Inspector::result_type inspect(Inspector& f, suspend_job& x) {
 /// job -> coordinator: every task of `attempt` is running; start checkpointing it.
 struct attempt_running {
   std::int32_t attempt = 0;
-  std::vector<caf::actor> sources;
-  std::vector<std::pair<subtask_key, caf::actor>> tasks;
+  std::vector<task_actor> sources;
+  std::vector<std::pair<subtask_key, task_actor>> tasks;
 };
 
 template <class Inspector>
