@@ -12,6 +12,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/sec.hpp>
+#include <caf/spawn_options.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <nlohmann/json.hpp>
@@ -541,6 +542,10 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
 
 task_actor spawn_task(caf::actor_system& sys, const std::string& leader_session,
                       const task_deployment& deployment, const task_options& options) {
+  // An unknown operator is reported by the task itself (FAILED, "cannot start").
+  auto* descriptor = operator_registry::global().find(deployment.op);
+  if (descriptor != nullptr && descriptor->blocking)
+    return sys.spawn<caf::detached>(task_behavior, leader_session, deployment, options);
   return sys.spawn(task_behavior, leader_session, deployment, options);
 }
 

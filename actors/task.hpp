@@ -34,7 +34,8 @@ struct task_options {
 };
 
 /// Spawns the task actor for `deployment`. The operator is created, opened and restored
-/// inside the actor; a failure there is reported as a FAILED task.
+/// inside the actor; a failure there is reported as a FAILED task. The task of an operator that
+/// blocks (operator_descriptor::blocking) runs detached, on its own thread.
 task_actor spawn_task(caf::actor_system& sys, const std::string& leader_session,
                       const task_deployment& deployment, const task_options& options = {});
 

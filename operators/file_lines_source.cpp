@@ -127,6 +127,7 @@ operator_descriptor file_lines_source_descriptor() {
   d.validate = validate_file_lines;
   d.path_params = {"path"};
   d.create = [] { return std::make_unique<file_lines_source>(); };
+  d.blocking = true;  // reads the file
   return d;
 }
 

@@ -36,6 +36,10 @@ struct operator_descriptor {
   /// (against its working directory) before submitting, so they mean what they mean for
   /// `fjord run`, not something relative to each TaskManager's working directory.
   std::vector<std::string> path_params;
+  /// The operator blocks its thread (file reads and writes, fsync): its tasks run detached, each
+  /// on its own thread, as Flink gives every task one, so a slow disk never stalls the shared
+  /// scheduler — the JobManager, the other tasks of an embedded cluster, the TaskManager.
+  bool blocking = false;
 };
 
 /// Not synchronized: add() operators before jobs start; find() from any thread afterwards.

@@ -277,6 +277,7 @@ operator_descriptor transactional_file_sink_descriptor() {
   };
   d.create = [] { return std::make_unique<transactional_file_sink>(); };
   d.path_params = {"output_dir"};
+  d.blocking = true;  // write, fsync and rename in every checkpoint
   return d;
 }
 
