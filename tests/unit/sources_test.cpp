@@ -178,7 +178,7 @@ TEST_CASE("file_lines: a restored subtask resumes at the snapshot's byte offset"
   CHECK(texts_of(drain(*last)).back() == "seven");
 }
 
-TEST_CASE("file_lines: an empty file is exhausted at once; a snapshot before the first poll "
+TEST_CASE("file_lines: an empty file is exhausted at once, a snapshot before the first poll "
           "replays everything") {
   temp_dir dir;
   write_file(dir.file("empty.txt"), "");

@@ -186,7 +186,7 @@ TEST_CASE("stdout: writes each record's line with the prefix to standard output"
   CHECK(read_file(path) == "> 7\n> word 3\n");
 }
 
-TEST_CASE("stdout: prefix must be a string; unknown parameters are rejected") {
+TEST_CASE("stdout: prefix must be a string, unknown parameters are rejected") {
   CHECK(validation_error("stdout", {{"prefix", 3}}) ==
         "vertices[1].params.prefix: must be a string, got 3");
   CHECK(validation_error("stdout", {{"prefx", "> "}}) ==

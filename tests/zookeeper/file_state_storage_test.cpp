@@ -100,7 +100,7 @@ TEST_CASE("file storage: truncated, foreign and wrong-type files are corrupt") {
   }
 }
 
-TEST_CASE("file storage: a missing file is not_found; discard is idempotent") {
+TEST_CASE("file storage: a missing file is not_found, discard is idempotent") {
   test::temp_dir dir;
   file_state_storage storage{dir.path()};
   auto h = storage.store_record(test::make_checkpoint("job", 1), "cp");

@@ -490,7 +490,7 @@ TEST_CASE("real zk client: connecting to a port without a server fails naming th
   CHECK(code_of([&] { real_zk_client::connect(o); }) == error_code::bad_arguments);
 }
 
-TEST_CASE("real zk client: large values round-trip; the root is created on connect") {
+TEST_CASE("real zk client: large values round-trip, the root is created on connect") {
   auto root = unique_root("large") + "/nested/deeper";
   auto c = real_zk_client::connect(real_options(zk_test_server::shared().quorum(), root));
   auto all = real_zk_client::connect(real_options(zk_test_server::shared().quorum(), "/"));

@@ -60,7 +60,7 @@ TEST_CASE("zk config: defaults") {
   CHECK(s.to_retry_policy().wait_before(2) == std::chrono::milliseconds(5000));
 }
 
-TEST_CASE("zk config: every key can be overridden; whitespace in the quorum is stripped") {
+TEST_CASE("zk config: every key can be overridden, whitespace in the quorum is stripped") {
   auto c = minimal();
   c.apply_overrides({"recovery.zookeeper.quorum= zk1:2181, zk2:2182 ,zk3:2183",
                      "recovery.zookeeper.path.root=/ha", "recovery.zookeeper.path.cluster-id=prod",

@@ -150,7 +150,7 @@ TEST_CASE_TEMPLATE("handle store: replace with a stale version fails and the old
   CHECK(f.files() == 1);
 }
 
-TEST_CASE_TEMPLATE("handle store: get and exists of a missing entry; bad names", Env,
+TEST_CASE_TEMPLATE("handle store: get and exists of a missing entry, bad names", Env,
                    HANDLE_STORE_ENVS) {
   fixture<Env> f;
   CHECK(kind_of([&] { f.store.get("nope"); }) == store_error::kind::not_found);
@@ -162,7 +162,7 @@ TEST_CASE_TEMPLATE("handle store: get and exists of a missing entry; bad names",
   CHECK(f.files() == 0);
 }
 
-TEST_CASE_TEMPLATE("handle store: remove deletes the znode only; remove_and_discard both", Env,
+TEST_CASE_TEMPLATE("handle store: remove deletes the znode only, remove_and_discard both", Env,
                    HANDLE_STORE_ENVS) {
   fixture<Env> f;
   f.store.add("a", test::make_checkpoint("j", 1));

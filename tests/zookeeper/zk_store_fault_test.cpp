@@ -87,7 +87,7 @@ void for_every_fault(const std::function<void(fault_env&)>& setup,
 
 }  // namespace
 
-TEST_CASE("faults in add: never a dangling znode; a confirmed add is readable") {
+TEST_CASE("faults in add: never a dangling znode, a confirmed add is readable") {
   for_every_fault([](fault_env&) {},
                   [](fault_env& f) { f.store->add("a", test::make_checkpoint("j", 1)); },
                   [](fault_env& f, bool succeeded) {
