@@ -34,7 +34,7 @@
 #include "bench/bench_support.hpp"
 #include "messages/record.hpp"
 #include "operators/operator_registry.hpp"
-#include "serialization/job_spec.hpp"
+#include "operators/job_spec.hpp"
 
 namespace {
 

@@ -21,7 +21,7 @@
 #include "cli/progress_line.hpp"
 #include "common/ids.hpp"
 #include "common/job_configuration.hpp"
-#include "serialization/job_spec.hpp"
+#include "operators/job_spec.hpp"
 #include "stores/zookeeper/ha_services_factory.hpp"
 #include "stores/zookeeper/zk_config.hpp"
 

@@ -21,7 +21,7 @@
 #include "common/configuration.hpp"
 #include "common/ids.hpp"
 #include "common/job_configuration.hpp"
-#include "serialization/job_spec.hpp"
+#include "operators/job_spec.hpp"
 
 namespace fjord {
 

@@ -8,7 +8,7 @@
 
 #include "examples/checkers/word_count_check.hpp"
 #include "operators/operator_registry.hpp"
-#include "serialization/job_spec.hpp"
+#include "operators/job_spec.hpp"
 
 int main(int argc, char** argv) {
   using namespace fjord;

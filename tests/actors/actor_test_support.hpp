@@ -14,7 +14,7 @@
 
 #include "examples/checkers/exactly_once_sum_check.hpp"
 #include "operators/operator_registry.hpp"
-#include "serialization/job_spec.hpp"
+#include "operators/job_spec.hpp"
 #include "stores/ha_services.hpp"
 #include "stores/standalone/standalone_stores.hpp"
 

@@ -14,7 +14,7 @@
 #include "actors/runtime_config.hpp"
 #include "operators/operator.hpp"
 #include "operators/operator_registry.hpp"
-#include "serialization/job_spec.hpp"
+#include "operators/job_spec.hpp"
 #include "tests/actors/actor_test_support.hpp"
 
 using namespace fjord;

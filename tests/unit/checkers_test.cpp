@@ -7,7 +7,7 @@
 
 #include "examples/checkers/exactly_once_sum_check.hpp"
 #include "examples/checkers/word_count_check.hpp"
-#include "serialization/job_spec.hpp"
+#include "operators/job_spec.hpp"
 #include "tests/unit/operator_test_util.hpp"
 
 using namespace fjord;

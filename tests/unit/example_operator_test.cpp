@@ -4,7 +4,7 @@
 
 #include "examples/operators/running_max.hpp"
 #include "operators/builtin_operators.hpp"
-#include "serialization/job_spec.hpp"
+#include "operators/job_spec.hpp"
 #include "tests/unit/operator_test_util.hpp"
 
 using namespace fjord;

@@ -2,7 +2,7 @@
 // error line that names the field; --set overrides are applied before validation.
 #include <doctest/doctest.h>
 
-#include "serialization/job_spec.hpp"
+#include "operators/job_spec.hpp"
 #include "tests/unit/operator_test_util.hpp"
 
 using namespace fjord;

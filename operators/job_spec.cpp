@@ -1,5 +1,5 @@
 // Job spec parsing and validation (see job_spec.hpp for the schema).
-#include "serialization/job_spec.hpp"
+#include "operators/job_spec.hpp"
 
 #include <algorithm>
 #include <cerrno>
