@@ -17,6 +17,7 @@
 //
 //   checkpoint_scaling_bench [--quick] [--runs N] [--seconds S] [--rounds N]
 //                            [--load-seconds S] [--load-rate R] [--skip-load]
+//                            [--metrics-ms M]   (task metrics interval; a diagnostic)
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -176,12 +177,15 @@ std::string spec_of(const job_shape& shape, std::int64_t rate, double seconds) {
 
 /// Runs one job to its end. With `window`, also measures records/s delivered to the sinks
 /// between `window.first` and `window.second` seconds after the job runs.
+std::int64_t metrics_interval_ms = task_options{}.metrics_interval_ms;  ///< --metrics-ms
+
 job_run run_job(caf::actor_system& sys, const job_shape& shape, std::int64_t rate, double seconds,
                 std::pair<double, double> window = {0, 0}) {
   auto graph = parse_job_spec(spec_of(shape, rate, seconds), operator_registry::global());
   embedded_cluster_options options;
   options.task_managers = 2;
   options.slots_per_task_manager = (shape.sources + 1) / 2;
+  options.tasks.metrics_interval_ms = metrics_interval_ms;
   embedded_cluster cluster{sys, options};
   job_client client{sys, cluster.endpoint()};
   if (auto s = client.connect(); !s)
@@ -247,6 +251,7 @@ int bench_main(int argc, char** argv) {
   double load_seconds = static_cast<double>(args.integer("--load-seconds", quick ? 6 : 10));
   auto load_rate = args.integer("--load-rate", 2000);
   bool skip_load = args.flag("--skip-load");
+  metrics_interval_ms = args.integer("--metrics-ms", metrics_interval_ms);
   args.expect_done();
   if (runs < 1 || seconds < 2 || rounds < 1 || load_seconds < 4 || load_rate < 1)
     throw std::invalid_argument("--runs, --rounds, --load-rate must be >= 1, --seconds >= 2, "
