@@ -42,6 +42,8 @@ struct task_info {
   std::int64_t records_in = 0;
   std::int64_t records_out = 0;
   bool exhausted = false;
+  bool is_source = false;  ///< of a source vertex: its records_out counts as the job's input
+  bool is_sink = false;    ///< of a sink vertex: its records_in counts as the job's output
 };
 
 struct job_actor_state {
@@ -63,6 +65,11 @@ struct job_actor_state {
   std::map<caf::actor_addr, subtask_key> task_by_addr;
   std::set<caf::actor_addr> zombies;  ///< killed tasks of earlier attempts, not down yet
   std::int32_t deployed = 0;
+  /// Source subtasks of the current attempt, and how many of them reported their end: kept as
+  /// counts so that a metrics message does not walk all tasks (with 1,000 sources, every
+  /// exhausted source's metrics tick walked 2,000 tasks).
+  std::int32_t source_tasks = 0;
+  std::int32_t exhausted_sources = 0;
   bool sources_exhausted_sent = false;
   std::optional<completed_checkpoint> restore_from;
   steady::time_point slot_wait_started;
@@ -106,9 +113,9 @@ job_status_report make_report(const job_actor_state& st) {
   r.restored_checkpoint_id = st.restored_checkpoint_id;
   r.tasks_total = st.graph.total_subtasks();
   for (auto& [key, task] : st.tasks) {
-    if (st.source_vertices.count(key.first))
+    if (task.is_source)
       r.records_in += task.records_out;
-    if (st.sink_vertices.count(key.first))
+    if (task.is_sink)
       r.records_out += task.records_in;
     if (task.state == task_state::running)
       ++r.tasks_running;
@@ -205,6 +212,8 @@ void deploy_all(job_self* self, std::vector<slot_assignment> slots) {
   st.tasks.clear();
   st.task_by_addr.clear();
   st.sources_exhausted_sent = false;
+  st.source_tasks = 0;
+  st.exhausted_sources = 0;
   for (auto& vertex : st.graph.vertices) {
     for (std::int32_t i = 0; i < vertex.parallelism; ++i) {
       subtask_key key{vertex.id, i};
@@ -227,7 +236,11 @@ void deploy_all(job_self* self, std::vector<slot_assignment> slots) {
           d.state = state->bytes;
         }
       }
-      st.tasks[key];
+      auto& info = st.tasks[key];
+      info.is_source = st.source_vertices.count(vertex.id) > 0;
+      info.is_sink = st.sink_vertices.count(vertex.id) > 0;
+      if (info.is_source)
+        ++st.source_tasks;
       auto& slot = slots[static_cast<std::size_t>(i) % slots.size()];
       self->request(slot.task_manager, std::chrono::milliseconds{st.options.deploy_timeout_ms},
                     deploy_task{st.session, std::move(d)})
@@ -351,11 +364,9 @@ void start_when_clear(job_self* self, std::int32_t attempt, int waits) {
 /// coordinator, so the final checkpoint would never be triggered and the job would hang.
 void report_sources_exhausted(job_self* self) {
   auto& st = self->state;
-  if (st.sources_exhausted_sent || st.state != job_state::running)
+  if (st.sources_exhausted_sent || st.state != job_state::running
+      || st.exhausted_sources < st.source_tasks)
     return;
-  for (auto& [key, task] : st.tasks)
-    if (st.source_vertices.count(key.first) && !task.exhausted)
-      return;
   st.sources_exhausted_sent = true;
   self->send(st.coordinator, sources_exhausted{st.attempt});
 }
@@ -481,11 +492,14 @@ job_actor::behavior_type job_behavior(job_self* self, job_supervisor_actor job_m
       auto i = st.tasks.find({msg.vertex, msg.subtask});
       if (i == st.tasks.end())
         return;
-      i->second.records_in = msg.records_in;
-      i->second.records_out = msg.records_out;
-      i->second.exhausted = msg.source_exhausted;
-      if (msg.source_exhausted)
+      auto& task = i->second;
+      task.records_in = msg.records_in;
+      task.records_out = msg.records_out;
+      if (msg.source_exhausted && !task.exhausted && task.is_source) {
+        task.exhausted = true;
+        ++st.exhausted_sources;
         report_sources_exhausted(self);
+      }
     },
     [=](const checkpoint_completed_event& e) {
       auto& st = self->state;

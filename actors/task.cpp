@@ -19,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/detail/barrier_aligner.hpp"
+#include "actors/detail/ready_channels.hpp"
 #include "common/ids.hpp"
 #include "messages/atoms.hpp"
 #include "messages/checkpoint_messages.hpp"
@@ -52,6 +53,7 @@ struct in_channel {
   task_actor sender;
   std::int32_t sender_channel = 0;
   std::deque<in_element> queue;
+  std::int32_t consumed = 0;  ///< batches taken since the last credit sent back
 };
 
 struct task_actor_state;
@@ -79,6 +81,7 @@ struct task_actor_state {
   std::vector<out_channel> outputs;
   std::vector<in_channel> inputs;
   std::optional<barrier_aligner> aligner;
+  ready_channels ready;  ///< inputs with queued input that alignment does not hold back
 
   bool started = false;
   bool poll_scheduled = false;
@@ -89,7 +92,6 @@ struct task_actor_state {
 
   std::int64_t records_in = 0;
   std::int64_t records_out = 0;
-  std::size_t in_rr = 0;
   std::map<std::int32_t, std::int32_t> early_credits;  ///< granted before start_task arrived
 
   std::string label() const { return d.vertex + "#" + std::to_string(d.subtask); }
@@ -257,7 +259,10 @@ void poll_source(task_self* self) {
       break;
     case source_operator::poll_status::idle:
       st.poll_scheduled = true;
-      self->delayed_send(self, std::max(result.wait, std::chrono::milliseconds{1}),
+      // At least 5 ms: 1,000 sources re-polled every millisecond kept the scheduler busy
+      // with timers for a record or two each (the token bucket holds 10 ms worth, so the
+      // rate is kept).
+      self->delayed_send(self, std::max(result.wait, std::chrono::milliseconds{5}),
                          poll_atom::value);
       break;
     case source_operator::poll_status::exhausted:
@@ -297,27 +302,28 @@ void drain_inputs(task_self* self) {
   auto& st = self->state;
   constexpr int max_batches_per_turn = 16;
   int processed = 0;
+  // Credit goes back in groups of half the initial credits, not one message per batch: the
+  // sender still holds at least half of its credits whenever all it sent was taken.
+  auto credit_every = std::max<std::int32_t>(1, st.options.initial_credits / 2);
   while (!st.done && has_room(st)) {
-    // Pick the next channel with input that is not held back by alignment.
-    std::optional<std::size_t> pick;
-    for (std::size_t k = 0; k < st.inputs.size(); ++k) {
-      auto i = (st.in_rr + k) % st.inputs.size();
-      if (!st.inputs[i].queue.empty() && !st.aligner->blocked(i)) {
-        pick = i;
-        break;
-      }
-    }
+    // The next channel with input that is not held back by alignment, round robin.
+    auto pick = st.ready.pop();
     if (!pick)
       break;
     auto i = *pick;
-    st.in_rr = i + 1;
-    auto element = std::move(st.inputs[i].queue.front());
-    st.inputs[i].queue.pop_front();
+    auto& in = st.inputs[i];
+    auto element = std::move(in.queue.front());
+    in.queue.pop_front();
     if (auto* batch = std::get_if<std::vector<record>>(&element)) {
+      if (!in.queue.empty())
+        st.ready.push(i);
       st.records_in += static_cast<std::int64_t>(batch->size());
       for (auto& r : *batch)
         st.stream->process(r, st.out);
-      self->send(st.inputs[i].sender, credit{st.inputs[i].sender_channel, 1});
+      if (++in.consumed >= credit_every) {
+        self->send(in.sender, credit{in.sender_channel, in.consumed});
+        in.consumed = 0;
+      }
       if (++processed >= max_batches_per_turn) {
         flush_outputs(self);
         schedule_poll(self);  // continue in the next turn, after other messages
@@ -325,8 +331,14 @@ void drain_inputs(task_self* self) {
       }
     } else {
       auto& b = std::get<barrier>(element);
-      if (auto aligned = st.aligner->on_barrier(i, b.checkpoint_id, b.timestamp_ms, b.is_final))
-        on_aligned(self, *aligned);
+      auto aligned = st.aligner->on_barrier(i, b.checkpoint_id, b.timestamp_ms, b.is_final);
+      if (!aligned)
+        continue;  // channel i is blocked now: it stays out of the ready set
+      on_aligned(self, *aligned);
+      // Every channel is unblocked again: those with held-back input are ready.
+      for (std::size_t k = 0; k < st.inputs.size(); ++k)
+        if (!st.inputs[k].queue.empty() && !st.aligner->blocked(k))
+          st.ready.push(k);
     }
   }
   flush_outputs(self);
@@ -367,6 +379,7 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
   st.options = options;
   st.inputs.resize(static_cast<std::size_t>(st.d.num_input_channels));
   st.aligner.emplace(st.inputs.size());
+  st.ready = ready_channels{st.inputs.size()};
   try {
     auto& registry = operator_registry::global();
     auto* descriptor = registry.find(st.d.op);
@@ -451,8 +464,10 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
         return;
       if (batch.channel < 0 || static_cast<std::size_t>(batch.channel) >= st.inputs.size())
         return fail(self, "data for unknown input channel " + std::to_string(batch.channel));
-      st.inputs[static_cast<std::size_t>(batch.channel)].queue.emplace_back(
-        std::move(batch.records));
+      auto channel = static_cast<std::size_t>(batch.channel);
+      st.inputs[channel].queue.emplace_back(std::move(batch.records));
+      if (!st.aligner->blocked(channel))
+        st.ready.push(channel);
       if (st.started && !st.poll_scheduled)
         guarded(self, "processing", [&] { drain_inputs(self); });
     },
@@ -462,7 +477,10 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
         return;
       if (b.channel < 0 || static_cast<std::size_t>(b.channel) >= st.inputs.size())
         return fail(self, "barrier for unknown input channel " + std::to_string(b.channel));
-      st.inputs[static_cast<std::size_t>(b.channel)].queue.emplace_back(b);
+      auto channel = static_cast<std::size_t>(b.channel);
+      st.inputs[channel].queue.emplace_back(b);
+      if (!st.aligner->blocked(channel))
+        st.ready.push(channel);
       if (st.started && !st.poll_scheduled)
         guarded(self, "processing", [&] { drain_inputs(self); });
     },

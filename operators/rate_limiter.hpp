@@ -15,14 +15,17 @@ class rate_limiter {
  public:
   using clock = std::chrono::steady_clock;
 
-  /// `per_second` <= 0 means unlimited.
-  explicit rate_limiter(double per_second = 0)
-    : rate_(per_second), capacity_(std::max(1.0, per_second / 100.0)) {}
+  /// `per_second` <= 0 means unlimited. The bucket holds `burst` worth of records (at least
+  /// one).
+  explicit rate_limiter(double per_second = 0,
+                        std::chrono::milliseconds burst = std::chrono::milliseconds{10})
+    : rate_(per_second),
+      capacity_(std::max(1.0, per_second * static_cast<double>(burst.count()) / 1000.0)) {}
 
   bool unlimited() const { return rate_ <= 0; }
 
   /// Takes up to `wanted` tokens and returns how many were granted. The bucket holds at most
-  /// 10 ms worth of records (at least one), so a source that was idle does not burst.
+  /// its burst worth of records (10 ms unless told), so a source that was idle does not burst.
   std::size_t acquire(std::size_t wanted, clock::time_point now) {
     if (unlimited())
       return wanted;
@@ -34,10 +37,16 @@ class rate_limiter {
 
   /// Time until the next token is available; at least 1 ms so a caller never spins.
   std::chrono::milliseconds wait_until_next(clock::time_point now) {
+    return wait_until_available(1, now);
+  }
+
+  /// Time until `tokens` tokens (at most the bucket's capacity) are available; at least 1 ms.
+  std::chrono::milliseconds wait_until_available(std::size_t tokens, clock::time_point now) {
     if (unlimited())
       return std::chrono::milliseconds{0};
     refill(now);
-    auto missing = std::max(0.0, 1.0 - tokens_);
+    auto wanted = std::min(capacity_, std::max(1.0, static_cast<double>(tokens)));
+    auto missing = std::max(0.0, wanted - tokens_);
     auto ms = static_cast<long long>(std::ceil(missing / rate_ * 1000.0));
     return std::chrono::milliseconds{std::max(1LL, ms)};
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make bench`: runs the benchmarks of the embedded runtime (built by make into BUILD) and prints
-# their markdown tables, the figures BENCHMARKS.md records. About 2-3 minutes on 2 cores.
+# their markdown tables, the figures BENCHMARKS.md records. About 4-5 minutes on 2 cores.
 #
 #   scripts/bench.sh [BUILD] [--quick] [--zookeeper] [--cluster]
 #     --quick      smaller runs (about 30 s), for a first look
@@ -27,8 +27,8 @@ for arg in "$@"; do
 done
 case "$build" in /*) ;; *) build="$root/$build" ;; esac
 
-benches=(checkpoint_roundtrip_bench pipeline_throughput_bench status_latency_bench
-         backpressure_memory_bench)
+benches=(checkpoint_roundtrip_bench checkpoint_scaling_bench pipeline_throughput_bench
+         status_latency_bench backpressure_memory_bench)
 [ "$zookeeper" = 1 ] && benches+=(zk_checkpoint_store_bench)
 needed=("${benches[@]}")
 [ "$cluster" = 1 ] && needed+=(fjord cluster_status_probe check_exactly_once_sum)

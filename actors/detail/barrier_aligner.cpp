@@ -6,7 +6,8 @@
 namespace fjord {
 
 barrier_aligner::barrier_aligner(std::size_t channels)
-  : blocked_(channels, false), closed_(channels, false) {
+  : blocked_(channels, false), closed_(channels, false), open_(channels) {
+  blocked_list_.reserve(channels);
 }
 
 std::optional<barrier_aligner::aligned>
@@ -27,12 +28,9 @@ barrier_aligner::on_barrier(std::size_t channel, std::int64_t checkpoint_id,
                            + std::to_string(current_->checkpoint_id));
   }
   blocked_[channel] = true;
+  blocked_list_.push_back(channel);
   ++arrived_;
-  std::size_t open = 0;
-  for (std::size_t i = 0; i < closed_.size(); ++i)
-    if (!closed_[i])
-      ++open;
-  if (arrived_ < open)
+  if (arrived_ < open_)
     return std::nullopt;
   aligned_pending_release_ = true;
   return current_;
@@ -42,21 +40,17 @@ void barrier_aligner::release() {
   if (!current_)
     return;
   bool is_final = current_->is_final;
-  for (std::size_t i = 0; i < blocked_.size(); ++i) {
-    if (blocked_[i] && is_final)
+  for (auto i : blocked_list_) {
+    if (is_final && !closed_[i]) {
       closed_[i] = true;
+      --open_;
+    }
     blocked_[i] = false;
   }
+  blocked_list_.clear();
   current_.reset();
   arrived_ = 0;
   aligned_pending_release_ = false;
-}
-
-bool barrier_aligner::all_closed() const {
-  for (bool c : closed_)
-    if (!c)
-      return false;
-  return true;
 }
 
 }  // namespace fjord

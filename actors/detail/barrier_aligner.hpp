@@ -4,6 +4,8 @@
 // forwards the barrier. Channels that delivered the final barrier are closed for good.
 //
 // Not thread-safe: owned by one task actor. Pure bookkeeping: the task decides what to hold.
+// A barrier costs O(1) and a release O(channels blocked by it): a sink with 1,000 inputs must
+// not count its open channels on each of the 1,000 barriers of a checkpoint.
 #pragma once
 
 #include <cstdint>
@@ -35,13 +37,15 @@ class barrier_aligner {
   /// True if records from `channel` must be held back now.
   bool blocked(std::size_t channel) const { return blocked_[channel]; }
   bool closed(std::size_t channel) const { return closed_[channel]; }
-  bool all_closed() const;
+  bool all_closed() const { return open_ == 0; }
   bool aligning() const { return current_.has_value(); }
   std::size_t channels() const { return blocked_.size(); }
 
  private:
   std::vector<bool> blocked_;
   std::vector<bool> closed_;
+  std::vector<std::size_t> blocked_list_;  ///< the channels blocked_ marks, for release()
+  std::size_t open_ = 0;                   ///< channels not closed
   std::optional<aligned> current_;
   std::size_t arrived_ = 0;
   bool aligned_pending_release_ = false;

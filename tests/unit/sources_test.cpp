@@ -223,3 +223,24 @@ TEST_CASE("file_lines: a file that cannot be read fails validation naming the fi
         "vertices[1].params.path: '" + dir.path().string() +
           "' is a directory, expected a text file");
 }
+
+TEST_CASE("rate_limiter: a longer burst holds more and names the wait for several tokens") {
+  rate_limiter limiter{2000, std::chrono::milliseconds{100}};  // bucket of 200
+  auto t0 = rate_limiter::clock::time_point{} + std::chrono::hours{1};
+  CHECK(limiter.acquire(1000, t0) == 200);
+  CHECK(limiter.wait_until_available(100, t0) == std::chrono::milliseconds{50});
+  CHECK(limiter.wait_until_available(1000, t0) == std::chrono::milliseconds{100});  // capped
+  // A poll 30 ms late still gets everything that accrued: nothing lost to a full bucket.
+  CHECK(limiter.acquire(1000, t0 + std::chrono::milliseconds{80}) == 160);
+  CHECK(limiter.acquire(1000, t0 + std::chrono::seconds{10}) == 200);
+}
+
+TEST_CASE("sequence: a rate-limited source waits for a step of records, keeping the rate") {
+  auto source = open_operator<source_operator>(
+    "sequence", make_context({{"from", 1}, {"to", 100000}, {"rate_per_subtask", 1000}}));
+  vector_collector out;
+  auto result = source->poll(out, 1024);
+  CHECK(result.status == poll_status::idle);
+  CHECK(out.records.size() == 100);  // the bucket: 100 ms worth
+  CHECK(result.wait == std::chrono::milliseconds{50});  // then 50 ms worth at a time
+}
