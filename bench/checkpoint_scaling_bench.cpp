@@ -35,7 +35,7 @@
 #include "actors/runtime_config.hpp"
 #include "bench/bench_support.hpp"
 #include "operators/operator_registry.hpp"
-#include "serialization/job_spec.hpp"
+#include "operators/job_spec.hpp"
 
 namespace {
 
