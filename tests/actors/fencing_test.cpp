@@ -27,7 +27,11 @@
 #include "actors/task.hpp"
 #include "messages/checkpoint_messages.hpp"
 #include "messages/task_messages.hpp"
-#include "tests/actors/actor_test_support.hpp"
+#include "tests/support/deployment_builder.hpp"
+#include "tests/support/eventually.hpp"
+#include "tests/support/job_graphs.hpp"
+#include "tests/support/latch_store.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace fjord;
 using namespace fjord::testing;
@@ -79,25 +83,6 @@ caf::behavior stand_in_task_manager(caf::event_based_actor* self, caf::actor job
     },
   };
 }
-
-/// A submitted-job-graph store whose put() waits on a latch while `block` is set.
-class latched_graph_store : public standalone_submitted_job_graph_store {
- public:
-  std::atomic<bool> block{false};
-  std::atomic<int> waiting{0};
-  std::promise<void> release_promise;
-
-  void put(const submitted_job_graph& graph) override {
-    if (block) {
-      ++waiting;
-      release.wait();
-    }
-    standalone_submitted_job_graph_store::put(graph);
-  }
-
- private:
-  std::shared_future<void> release = release_promise.get_future().share();
-};
 
 struct fencing_fixture {
   runtime_config cfg;
@@ -167,14 +152,7 @@ TEST_CASE_FIXTURE(fencing_fixture,
   embedded_cluster cluster{sys, o};
   job_client client{sys, cluster.endpoint()};
   REQUIRE(client.connect());
-  task_deployment d;
-  d.job_id = "0123456789abcdef0123456789abcdef";
-  d.vertex = "out";
-  d.op = "stdout";
-  d.params_json = "{}";
-  d.num_input_channels = 1;
-  d.job = caf::actor_cast<caf::actor>(self);
-  d.coordinator = caf::actor_cast<caf::actor>(self);
+  task_deployment d = deployment_builder{"out", "stdout"}.input_channels(1).reporting_to(self);
   caf::actor task;
   REQUIRE(eventually([&] {
     self->request(cluster.task_managers().front(), 5s, deploy_task{client.session(), d})
@@ -249,13 +227,10 @@ TEST_CASE_FIXTURE(fencing_fixture,
                   "job -> task: start_task and trigger_checkpoint under a stale session are "
                   "ignored") {
   const std::string session = "11111111-1111-4111-8111-111111111111";
-  task_deployment d;
-  d.job_id = "0123456789abcdef0123456789abcdef";
-  d.vertex = "numbers";
-  d.op = "sequence";
-  d.params_json = R"({"from": 1, "to": 1000000000, "rate_per_subtask": 1000})";
-  d.job = caf::actor_cast<caf::actor>(self);
-  d.coordinator = caf::actor_cast<caf::actor>(self);
+  task_deployment d =
+    deployment_builder{"numbers", "sequence",
+                       R"({"from": 1, "to": 1000000000, "rate_per_subtask": 1000})"}
+      .reporting_to(self);
   auto task = spawn_task(sys, session, d);
   auto wait_for_running = [&](std::chrono::milliseconds wait) {
     bool running = false;
