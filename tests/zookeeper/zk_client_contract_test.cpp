@@ -20,6 +20,7 @@
 #include "stores/zookeeper/zk_fake_client.hpp"
 #include "stores/zookeeper/zk_fault_injector.hpp"
 #include "stores/zookeeper/zk_real_client.hpp"
+#include "stores/zookeeper/zk_reconnecting_client.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/eventually.hpp"
 #include "tests/support/zk_recorders.hpp"
@@ -65,6 +66,18 @@ struct no_fault_backend {
   }
 };
 
+/// The reconnecting decorator over each client, which the stores use: while its session lives
+/// it must be indistinguishable from the client it wraps.
+template <class Inner>
+struct reconnecting_backend {
+  Inner inner;
+  client_ptr open() {
+    return std::make_shared<reconnecting_client>([this] { return inner.open(); });
+  }
+};
+using reconnecting_fake_backend = reconnecting_backend<fake_backend>;
+using reconnecting_real_backend = reconnecting_backend<real_backend>;
+
 error_code code_of(const std::function<void()>& f) {
   try {
     f();
@@ -93,7 +106,8 @@ void drain_events(client& c, const std::string& marker) {
 
 }  // namespace
 
-#define CONTRACT_BACKENDS fake_backend, real_backend, no_fault_backend
+#define CONTRACT_BACKENDS \
+  fake_backend, real_backend, no_fault_backend, reconnecting_fake_backend, reconnecting_real_backend
 
 TEST_CASE_TEMPLATE("zk client: persistent, ephemeral and sequential create modes", B,
                    CONTRACT_BACKENDS) {
