@@ -31,8 +31,11 @@ struct recorder_state {
   static inline const char* name = "fjord.test_recorder";
 };
 
-/// Accepts any message and keeps it; never replies (a request to it stays unanswered).
+/// Accepts any message and keeps it (down messages of actors it monitors too); never replies,
+/// so a request to it stays unanswered.
 inline caf::behavior recorder(caf::stateful_actor<recorder_state>* self) {
+  self->set_down_handler(
+    [self](caf::down_msg& dm) { self->state.received.push_back(caf::make_message(dm)); });
   self->set_default_handler(
     [self](caf::scheduled_actor*, caf::message_view& view) -> caf::result<caf::message> {
       self->state.received.push_back(view.move_content_to_message());
@@ -51,6 +54,20 @@ class deterministic_fixture : public test_coordinator_fixture<runtime_config> {
   }
 
   caf::actor spawn_recorder() { return sys.spawn(recorder); }
+
+  /// Makes `recorder_actor` monitor `whom`: it records `whom`'s down_msg.
+  void watch(const caf::actor& recorder_actor, const caf::actor& whom) {
+    deref<caf::stateful_actor<recorder_state>>(recorder_actor).monitor(whom);
+  }
+
+  /// True if `whom` has a message waiting.
+  bool has_mail(const caf::actor& whom) {
+    auto ptr = caf::actor_cast<caf::abstract_actor*>(whom);
+    for (auto* job : sched.jobs)
+      if (dynamic_cast<caf::abstract_actor*>(job) == ptr)
+        return true;
+    return false;
+  }
 
   /// Every message of type T that `recorder_actor` got, in order.
   template <class T>
