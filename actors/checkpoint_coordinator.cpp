@@ -148,14 +148,13 @@ bool fenced_ok(const coordinator_state& st, const std::string& session,
 checkpoint_coordinator_actor::behavior_type
 coordinator(coordinator_actor* self, std::string session, std::string job_id,
             checkpoint_settings settings, checkpoint_listener_actor job,
-            std::shared_ptr<checkpoint_recovery_factory> factory) {
+            checkpoint_store_worker_actor worker) {
   auto& st = self->state;
   st.session = std::move(session);
   st.job_id = std::move(job_id);
   st.scheduler.emplace(settings);
   st.job = std::move(job);
-  st.worker = spawn_checkpoint_store_worker(self->system(), std::move(factory), st.job_id,
-                                            std::max(1, settings.num_retained));
+  st.worker = std::move(worker);
   self->attach_functor([worker = st.worker](const caf::error&) {
     caf::anon_send_exit(worker, caf::exit_reason::user_shutdown);
   });
@@ -273,8 +272,18 @@ checkpoint_coordinator_actor
 spawn_checkpoint_coordinator(caf::actor_system& sys, std::string leader_session, std::string job_id,
                              checkpoint_settings settings, checkpoint_listener_actor job,
                              std::shared_ptr<checkpoint_recovery_factory> factory) {
+  auto worker = spawn_checkpoint_store_worker(sys, std::move(factory), job_id,
+                                              std::max(1, settings.num_retained));
+  return spawn_checkpoint_coordinator(sys, std::move(leader_session), std::move(job_id), settings,
+                                      std::move(job), std::move(worker));
+}
+
+checkpoint_coordinator_actor
+spawn_checkpoint_coordinator(caf::actor_system& sys, std::string leader_session, std::string job_id,
+                             checkpoint_settings settings, checkpoint_listener_actor job,
+                             checkpoint_store_worker_actor store_worker) {
   return sys.spawn(coordinator, std::move(leader_session), std::move(job_id), settings,
-                   std::move(job), std::move(factory));
+                   std::move(job), std::move(store_worker));
 }
 
 }  // namespace fjord

@@ -31,4 +31,21 @@ spawn_checkpoint_coordinator(caf::actor_system& sys, std::string leader_session,
                              checkpoint_settings settings, checkpoint_listener_actor job,
                              std::shared_ptr<checkpoint_recovery_factory> factory);
 
+/// The same with a store worker that answers the checkpoint store worker's protocol
+/// (actors/store_workers.hpp) and is shut down with the coordinator. Tests on the deterministic
+/// scheduler use it: the real worker is detached, and a detached actor runs on its own thread
+/// even under caf::scheduler::test_coordinator.
+checkpoint_coordinator_actor
+spawn_checkpoint_coordinator(caf::actor_system& sys, std::string leader_session, std::string job_id,
+                             checkpoint_settings settings, checkpoint_listener_actor job,
+                             checkpoint_store_worker_actor store_worker);
+
+/// The same with a store worker that answers the checkpoint store worker's protocol
+/// (actors/store_workers.hpp) and is shut down with the coordinator. Tests on the deterministic
+/// scheduler use it: the real worker is detached, and a detached actor runs on its own thread
+/// even under caf::scheduler::test_coordinator.
+caf::actor spawn_checkpoint_coordinator(caf::actor_system& sys, std::string leader_session,
+                                        std::string job_id, checkpoint_settings settings,
+                                        caf::actor job, caf::actor store_worker);
+
 }  // namespace fjord

@@ -29,6 +29,18 @@ typename Inspector::result_type inspect(Inspector& f, subtask_state& x) {
   return f(caf::meta::type_name("fjord.subtask_state"), x.vertex, x.subtask, x.bytes);
 }
 
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const subtask_state& a, const subtask_state& b) {
+  return a.vertex == b.vertex
+         && a.subtask == b.subtask
+         && a.bytes == b.bytes;
+}
+
+inline bool operator!=(const subtask_state& a, const subtask_state& b) {
+  return !(a == b);
+}
+
 struct completed_checkpoint {
   std::string job_id;
   std::int64_t checkpoint_id = 0;
@@ -45,6 +57,21 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, completed_checkpoint& x) {
   return f(caf::meta::type_name("fjord.completed_checkpoint"), x.job_id, x.checkpoint_id,
            x.timestamp_ms, x.completed_ms, x.is_final, x.states);
+}
+
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const completed_checkpoint& a, const completed_checkpoint& b) {
+  return a.job_id == b.job_id
+         && a.checkpoint_id == b.checkpoint_id
+         && a.timestamp_ms == b.timestamp_ms
+         && a.completed_ms == b.completed_ms
+         && a.is_final == b.is_final
+         && a.states == b.states;
+}
+
+inline bool operator!=(const completed_checkpoint& a, const completed_checkpoint& b) {
+  return !(a == b);
 }
 
 }  // namespace fjord

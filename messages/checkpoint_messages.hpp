@@ -28,6 +28,21 @@ typename Inspector::result_type inspect(Inspector& f, trigger_checkpoint& x) {
            x.attempt, x.checkpoint_id, x.timestamp_ms, x.is_final);
 }
 
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const trigger_checkpoint& a, const trigger_checkpoint& b) {
+  return a.leader_session == b.leader_session
+         && a.job_id == b.job_id
+         && a.attempt == b.attempt
+         && a.checkpoint_id == b.checkpoint_id
+         && a.timestamp_ms == b.timestamp_ms
+         && a.is_final == b.is_final;
+}
+
+inline bool operator!=(const trigger_checkpoint& a, const trigger_checkpoint& b) {
+  return !(a == b);
+}
+
 /// Task -> coordinator, after the task snapshotted its state for `checkpoint_id`.
 struct acknowledge_checkpoint {
   std::string leader_session;
@@ -41,6 +56,20 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, acknowledge_checkpoint& x) {
   return f(caf::meta::type_name("fjord.acknowledge_checkpoint"), x.leader_session, x.job_id,
            x.attempt, x.checkpoint_id, x.state);
+}
+
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const acknowledge_checkpoint& a, const acknowledge_checkpoint& b) {
+  return a.leader_session == b.leader_session
+         && a.job_id == b.job_id
+         && a.attempt == b.attempt
+         && a.checkpoint_id == b.checkpoint_id
+         && a.state == b.state;
+}
+
+inline bool operator!=(const acknowledge_checkpoint& a, const acknowledge_checkpoint& b) {
+  return !(a == b);
 }
 
 /// Task -> coordinator: this task cannot take the checkpoint; it fails at once.
@@ -60,6 +89,22 @@ typename Inspector::result_type inspect(Inspector& f, decline_checkpoint& x) {
            x.attempt, x.checkpoint_id, x.vertex, x.subtask, x.reason);
 }
 
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const decline_checkpoint& a, const decline_checkpoint& b) {
+  return a.leader_session == b.leader_session
+         && a.job_id == b.job_id
+         && a.attempt == b.attempt
+         && a.checkpoint_id == b.checkpoint_id
+         && a.vertex == b.vertex
+         && a.subtask == b.subtask
+         && a.reason == b.reason;
+}
+
+inline bool operator!=(const decline_checkpoint& a, const decline_checkpoint& b) {
+  return !(a == b);
+}
+
 /// Coordinator -> every task, only after the store confirmed the completed checkpoint.
 struct notify_checkpoint_complete {
   std::string leader_session;
@@ -73,6 +118,20 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, notify_checkpoint_complete& x) {
   return f(caf::meta::type_name("fjord.notify_checkpoint_complete"), x.leader_session,
            x.job_id, x.attempt, x.checkpoint_id, x.is_final);
+}
+
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const notify_checkpoint_complete& a, const notify_checkpoint_complete& b) {
+  return a.leader_session == b.leader_session
+         && a.job_id == b.job_id
+         && a.attempt == b.attempt
+         && a.checkpoint_id == b.checkpoint_id
+         && a.is_final == b.is_final;
+}
+
+inline bool operator!=(const notify_checkpoint_complete& a, const notify_checkpoint_complete& b) {
+  return !(a == b);
 }
 
 }  // namespace fjord

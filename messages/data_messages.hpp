@@ -73,6 +73,17 @@ typename Inspector::result_type inspect(Inspector& f, data_batch& x) {
   }
 }
 
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const data_batch& a, const data_batch& b) {
+  return a.channel == b.channel
+         && a.records == b.records;
+}
+
+inline bool operator!=(const data_batch& a, const data_batch& b) {
+  return !(a == b);
+}
+
 /// Checkpoint barrier on input channel `channel` of the receiving task. A final barrier also
 /// ends the stream: nothing follows it on that channel.
 struct barrier {
@@ -88,6 +99,19 @@ typename Inspector::result_type inspect(Inspector& f, barrier& x) {
            x.is_final);
 }
 
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const barrier& a, const barrier& b) {
+  return a.channel == b.channel
+         && a.checkpoint_id == b.checkpoint_id
+         && a.timestamp_ms == b.timestamp_ms
+         && a.is_final == b.is_final;
+}
+
+inline bool operator!=(const barrier& a, const barrier& b) {
+  return !(a == b);
+}
+
 /// The receiver grants `batches` more batches on output channel `channel` of the sender.
 struct credit {
   std::int32_t channel = 0;
@@ -97,6 +121,17 @@ struct credit {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, credit& x) {
   return f(caf::meta::type_name("fjord.credit"), x.channel, x.batches);
+}
+
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const credit& a, const credit& b) {
+  return a.channel == b.channel
+         && a.batches == b.batches;
+}
+
+inline bool operator!=(const credit& a, const credit& b) {
+  return !(a == b);
 }
 
 }  // namespace fjord

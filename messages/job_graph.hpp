@@ -33,6 +33,19 @@ typename Inspector::result_type inspect(Inspector& f, vertex_spec& x) {
   return f(caf::meta::type_name("fjord.vertex_spec"), x.id, x.op, x.parallelism, x.params_json);
 }
 
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const vertex_spec& a, const vertex_spec& b) {
+  return a.id == b.id
+         && a.op == b.op
+         && a.parallelism == b.parallelism
+         && a.params_json == b.params_json;
+}
+
+inline bool operator!=(const vertex_spec& a, const vertex_spec& b) {
+  return !(a == b);
+}
+
 struct edge_spec {
   std::string from;
   std::string to;
@@ -42,6 +55,18 @@ struct edge_spec {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, edge_spec& x) {
   return f(caf::meta::type_name("fjord.edge_spec"), x.from, x.to, x.part);
+}
+
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const edge_spec& a, const edge_spec& b) {
+  return a.from == b.from
+         && a.to == b.to
+         && a.part == b.part;
+}
+
+inline bool operator!=(const edge_spec& a, const edge_spec& b) {
+  return !(a == b);
 }
 
 struct checkpoint_settings {
@@ -56,6 +81,20 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, checkpoint_settings& x) {
   return f(caf::meta::type_name("fjord.checkpoint_settings"), x.interval_ms, x.timeout_ms,
            x.max_concurrent, x.min_pause_ms, x.num_retained);
+}
+
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const checkpoint_settings& a, const checkpoint_settings& b) {
+  return a.interval_ms == b.interval_ms
+         && a.timeout_ms == b.timeout_ms
+         && a.max_concurrent == b.max_concurrent
+         && a.min_pause_ms == b.min_pause_ms
+         && a.num_retained == b.num_retained;
+}
+
+inline bool operator!=(const checkpoint_settings& a, const checkpoint_settings& b) {
+  return !(a == b);
 }
 
 enum class restart_strategy_kind : std::uint8_t { none, fixed_delay, exponential_delay };
@@ -74,6 +113,20 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, restart_settings& x) {
   return f(caf::meta::type_name("fjord.restart_settings"), x.kind, x.max_attempts, x.delay_ms,
            x.max_delay_ms, x.multiplier);
+}
+
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const restart_settings& a, const restart_settings& b) {
+  return a.kind == b.kind
+         && a.max_attempts == b.max_attempts
+         && a.delay_ms == b.delay_ms
+         && a.max_delay_ms == b.max_delay_ms
+         && a.multiplier == b.multiplier;
+}
+
+inline bool operator!=(const restart_settings& a, const restart_settings& b) {
+  return !(a == b);
 }
 
 struct job_graph {
@@ -97,6 +150,21 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_graph& x) {
   return f(caf::meta::type_name("fjord.job_graph"), x.job_id, x.name, x.vertices, x.edges,
            x.checkpoints, x.restart);
+}
+
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const job_graph& a, const job_graph& b) {
+  return a.job_id == b.job_id
+         && a.name == b.name
+         && a.vertices == b.vertices
+         && a.edges == b.edges
+         && a.checkpoints == b.checkpoints
+         && a.restart == b.restart;
+}
+
+inline bool operator!=(const job_graph& a, const job_graph& b) {
+  return !(a == b);
 }
 
 }  // namespace fjord

@@ -29,6 +29,19 @@ typename Inspector::result_type inspect(Inspector& f, register_task_manager& x) 
            x.task_manager_id, x.task_manager, x.slots);
 }
 
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const register_task_manager& a, const register_task_manager& b) {
+  return a.leader_session == b.leader_session
+         && a.task_manager_id == b.task_manager_id
+         && a.task_manager == b.task_manager
+         && a.slots == b.slots;
+}
+
+inline bool operator!=(const register_task_manager& a, const register_task_manager& b) {
+  return !(a == b);
+}
+
 struct task_manager_registered {
   std::string leader_session;
   std::int32_t registered_task_managers = 0;
@@ -38,6 +51,17 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, task_manager_registered& x) {
   return f(caf::meta::type_name("fjord.task_manager_registered"), x.leader_session,
            x.registered_task_managers);
+}
+
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const task_manager_registered& a, const task_manager_registered& b) {
+  return a.leader_session == b.leader_session
+         && a.registered_task_managers == b.registered_task_managers;
+}
+
+inline bool operator!=(const task_manager_registered& a, const task_manager_registered& b) {
+  return !(a == b);
 }
 
 /// Everything a TaskManager needs to start one subtask.
@@ -64,6 +88,28 @@ typename Inspector::result_type inspect(Inspector& f, task_deployment& x) {
            x.restored_checkpoint_id, x.job, x.coordinator);
 }
 
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const task_deployment& a, const task_deployment& b) {
+  return a.job_id == b.job_id
+         && a.attempt == b.attempt
+         && a.vertex == b.vertex
+         && a.op == b.op
+         && a.params_json == b.params_json
+         && a.subtask == b.subtask
+         && a.parallelism == b.parallelism
+         && a.num_input_channels == b.num_input_channels
+         && a.has_state == b.has_state
+         && a.state == b.state
+         && a.restored_checkpoint_id == b.restored_checkpoint_id
+         && a.job == b.job
+         && a.coordinator == b.coordinator;
+}
+
+inline bool operator!=(const task_deployment& a, const task_deployment& b) {
+  return !(a == b);
+}
+
 /// JobManager -> TaskManager. Reply: the task actor.
 struct deploy_task {
   std::string leader_session;
@@ -75,6 +121,17 @@ typename Inspector::result_type inspect(Inspector& f, deploy_task& x) {
   return f(caf::meta::type_name("fjord.deploy_task"), x.leader_session, x.deployment);
 }
 
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const deploy_task& a, const deploy_task& b) {
+  return a.leader_session == b.leader_session
+         && a.deployment == b.deployment;
+}
+
+inline bool operator!=(const deploy_task& a, const deploy_task& b) {
+  return !(a == b);
+}
+
 /// One downstream subtask of an output gate.
 struct output_channel {
   task_actor receiver;
@@ -84,6 +141,17 @@ struct output_channel {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, output_channel& x) {
   return f(caf::meta::type_name("fjord.output_channel"), x.receiver, x.receiver_channel);
+}
+
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const output_channel& a, const output_channel& b) {
+  return a.receiver == b.receiver
+         && a.receiver_channel == b.receiver_channel;
+}
+
+inline bool operator!=(const output_channel& a, const output_channel& b) {
+  return !(a == b);
 }
 
 /// The outgoing edge of a task towards one downstream vertex.
@@ -101,6 +169,20 @@ typename Inspector::result_type inspect(Inspector& f, output_gate& x) {
            x.target_params_json, x.channels);
 }
 
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const output_gate& a, const output_gate& b) {
+  return a.part == b.part
+         && a.target_vertex == b.target_vertex
+         && a.target_op == b.target_op
+         && a.target_params_json == b.target_params_json
+         && a.channels == b.channels;
+}
+
+inline bool operator!=(const output_gate& a, const output_gate& b) {
+  return !(a == b);
+}
+
 /// One upstream subtask feeding an input channel; credits go back to it.
 struct input_channel {
   task_actor sender;
@@ -110,6 +192,17 @@ struct input_channel {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, input_channel& x) {
   return f(caf::meta::type_name("fjord.input_channel"), x.sender, x.sender_channel);
+}
+
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const input_channel& a, const input_channel& b) {
+  return a.sender == b.sender
+         && a.sender_channel == b.sender_channel;
+}
+
+inline bool operator!=(const input_channel& a, const input_channel& b) {
+  return !(a == b);
 }
 
 /// JobManager -> task, once every task of the attempt is deployed: connect, then run.
@@ -127,6 +220,20 @@ typename Inspector::result_type inspect(Inspector& f, start_task& x) {
            x.outputs, x.inputs);
 }
 
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const start_task& a, const start_task& b) {
+  return a.leader_session == b.leader_session
+         && a.job_id == b.job_id
+         && a.attempt == b.attempt
+         && a.outputs == b.outputs
+         && a.inputs == b.inputs;
+}
+
+inline bool operator!=(const start_task& a, const start_task& b) {
+  return !(a == b);
+}
+
 /// JobManager -> TaskManager: stop every task of the job with an attempt <= `attempt`.
 struct cancel_tasks {
   std::string leader_session;
@@ -137,6 +244,18 @@ struct cancel_tasks {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cancel_tasks& x) {
   return f(caf::meta::type_name("fjord.cancel_tasks"), x.leader_session, x.job_id, x.attempt);
+}
+
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const cancel_tasks& a, const cancel_tasks& b) {
+  return a.leader_session == b.leader_session
+         && a.job_id == b.job_id
+         && a.attempt == b.attempt;
+}
+
+inline bool operator!=(const cancel_tasks& a, const cancel_tasks& b) {
+  return !(a == b);
 }
 
 /// Task -> job.
@@ -156,6 +275,22 @@ typename Inspector::result_type inspect(Inspector& f, task_state_changed& x) {
            x.attempt, x.vertex, x.subtask, x.state, x.error);
 }
 
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const task_state_changed& a, const task_state_changed& b) {
+  return a.leader_session == b.leader_session
+         && a.job_id == b.job_id
+         && a.attempt == b.attempt
+         && a.vertex == b.vertex
+         && a.subtask == b.subtask
+         && a.state == b.state
+         && a.error == b.error;
+}
+
+inline bool operator!=(const task_state_changed& a, const task_state_changed& b) {
+  return !(a == b);
+}
+
 /// Task -> job, periodically: cumulative counts of this subtask in this attempt.
 struct task_metrics {
   std::string leader_session;
@@ -172,6 +307,23 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, task_metrics& x) {
   return f(caf::meta::type_name("fjord.task_metrics"), x.leader_session, x.job_id, x.attempt,
            x.vertex, x.subtask, x.records_in, x.records_out, x.source_exhausted);
+}
+
+/// Field by field, from the struct (not from inspect), so that the middleman round-trip test
+/// notices a field that inspect leaves out.
+inline bool operator==(const task_metrics& a, const task_metrics& b) {
+  return a.leader_session == b.leader_session
+         && a.job_id == b.job_id
+         && a.attempt == b.attempt
+         && a.vertex == b.vertex
+         && a.subtask == b.subtask
+         && a.records_in == b.records_in
+         && a.records_out == b.records_out
+         && a.source_exhausted == b.source_exhausted;
+}
+
+inline bool operator!=(const task_metrics& a, const task_metrics& b) {
+  return !(a == b);
 }
 
 }  // namespace fjord

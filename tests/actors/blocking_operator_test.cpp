@@ -15,7 +15,7 @@
 #include "operators/operator.hpp"
 #include "operators/operator_registry.hpp"
 #include "operators/job_spec.hpp"
-#include "tests/actors/actor_test_support.hpp"
+#include "tests/support/eventually.hpp"
 
 using namespace fjord;
 using namespace fjord::testing;

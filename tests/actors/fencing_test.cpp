@@ -3,13 +3,13 @@
 // the same message under the current session does — so each test shows both sides.
 //
 //   TaskManager -> JobManager   register_task_manager under a stale session is refused
-//   JobManager  -> TaskManager  cancel_tasks under a stale session leaves the tasks running
 //   task        -> job          task_state_changed of a stale session or attempt is dropped
-//   job         -> task         start_task / trigger_checkpoint under a stale session ignored
 //   store worker -> JobManager  a graph persisted after leadership changed is not run under
 //                               the old session; the submitter is told it was fenced
-// (client -> JobManager, JobManager -> TaskManager deployments and task -> coordinator
-// acknowledgements are covered in job_test.cpp and checkpoint_coordinator_test.cpp.)
+// (JobManager -> TaskManager cancel_tasks and job -> task start_task / trigger_checkpoint run on
+// the deterministic scheduler: tests/deterministic/fencing_test.cpp. Client -> JobManager,
+// JobManager -> TaskManager deployments and task -> coordinator acknowledgements are covered in
+// job_test.cpp and tests/deterministic/checkpoint_coordinator_test.cpp.)
 #include <doctest/doctest.h>
 
 #include <future>
@@ -27,7 +27,10 @@
 #include "messages/atoms.hpp"
 #include "messages/checkpoint_messages.hpp"
 #include "messages/task_messages.hpp"
-#include "tests/actors/actor_test_support.hpp"
+#include "tests/support/eventually.hpp"
+#include "tests/support/job_graphs.hpp"
+#include "tests/support/latch_store.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace fjord;
 using namespace fjord::testing;
@@ -80,25 +83,6 @@ caf::behavior stand_in_task_manager(caf::event_based_actor* self, job_manager_ac
   };
 }
 
-/// A submitted-job-graph store whose put() waits on a latch while `block` is set.
-class latched_graph_store : public standalone_submitted_job_graph_store {
- public:
-  std::atomic<bool> block{false};
-  std::atomic<int> waiting{0};
-  std::promise<void> release_promise;
-
-  void put(const submitted_job_graph& graph) override {
-    if (block) {
-      ++waiting;
-      release.wait();
-    }
-    standalone_submitted_job_graph_store::put(graph);
-  }
-
- private:
-  std::shared_future<void> release = release_promise.get_future().share();
-};
-
 struct fencing_fixture {
   runtime_config cfg;
   caf::actor_system sys{cfg};
@@ -118,14 +102,6 @@ struct fencing_fixture {
                  outcome = code ? to_string(*code) : describe(e);
                });
     return outcome;
-  }
-
-  /// True if `task` is still alive after `wait` (it is monitored by `self`).
-  bool survives(const caf::actor& task, std::chrono::milliseconds wait) {
-    bool down = false;
-    self->receive([&](caf::down_msg& dm) { down = dm.source == task.address(); },
-                  caf::after(wait) >> [] {});
-    return !down;
   }
 };
 
@@ -158,34 +134,6 @@ TEST_CASE_FIXTURE(fencing_fixture,
   // ...and the same TaskManager under the leader's session is the only one registered.
   CHECK(register_under(tm, client.session()) == "registered (1)");
   self->send_exit(tm, caf::exit_reason::user_shutdown);
-}
-
-TEST_CASE_FIXTURE(fencing_fixture,
-                  "JobManager -> TaskManager: cancel_tasks under a stale session is ignored") {
-  embedded_cluster_options o;
-  o.task_managers = 1;
-  embedded_cluster cluster{sys, o};
-  job_client client{sys, cluster.endpoint()};
-  REQUIRE(client.connect());
-  task_deployment d;
-  d.job_id = "0123456789abcdef0123456789abcdef";
-  d.vertex = "out";
-  d.op = "stdout";
-  d.params_json = "{}";
-  d.num_input_channels = 1;
-  d.job = caf::actor_cast<task_report_actor>(self);
-  d.coordinator = caf::actor_cast<checkpoint_ack_actor>(self);
-  task_actor task;
-  REQUIRE(eventually([&] {
-    self->request(cluster.task_managers().front(), 5s, deploy_task{client.session(), d})
-      .receive([&](task_actor& t) { task = t; }, [&](caf::error&) {});
-    return task != nullptr;
-  }, 10s));
-  self->monitor(task);
-  self->send(cluster.task_managers().front(), cancel_tasks{stale_session, d.job_id, 0});
-  CHECK(survives(caf::actor_cast<caf::actor>(task), 300ms));
-  self->send(cluster.task_managers().front(), cancel_tasks{client.session(), d.job_id, 0});
-  CHECK_FALSE(survives(caf::actor_cast<caf::actor>(task), 5s));
 }
 
 TEST_CASE_FIXTURE(fencing_fixture,
@@ -243,49 +191,6 @@ TEST_CASE_FIXTURE(fencing_fixture,
   INFO(verdict.verdict);
   CHECK(verdict.passed);
   self->send_exit(tm, caf::exit_reason::user_shutdown);
-}
-
-TEST_CASE_FIXTURE(fencing_fixture,
-                  "job -> task: start_task and trigger_checkpoint under a stale session are "
-                  "ignored") {
-  const std::string session = "11111111-1111-4111-8111-111111111111";
-  task_deployment d;
-  d.job_id = "0123456789abcdef0123456789abcdef";
-  d.vertex = "numbers";
-  d.op = "sequence";
-  d.params_json = R"({"from": 1, "to": 1000000000, "rate_per_subtask": 1000})";
-  d.job = caf::actor_cast<task_report_actor>(self);
-  d.coordinator = caf::actor_cast<checkpoint_ack_actor>(self);
-  auto task = spawn_task(sys, session, d);
-  auto wait_for_running = [&](std::chrono::milliseconds wait) {
-    bool running = false;
-    auto deadline = std::chrono::steady_clock::now() + wait;
-    while (!running && std::chrono::steady_clock::now() < deadline)
-      self->receive([&](const task_state_changed& m) { running = m.state == task_state::running; },
-                    [&](const task_metrics&) {}, caf::after(wait) >> [] {});
-    return running;
-  };
-  auto acknowledged = [&](std::int64_t id, std::chrono::milliseconds wait) {
-    bool acked = false;
-    auto deadline = std::chrono::steady_clock::now() + wait;
-    while (!acked && std::chrono::steady_clock::now() < deadline)
-      self->receive(
-        [&](const acknowledge_checkpoint& a) {
-          acked = a.checkpoint_id == id && a.leader_session == session;
-        },
-        [&](const task_metrics&) {}, [&](const task_state_changed&) {},
-        caf::after(wait) >> [] {});
-    return acked;
-  };
-  self->send(task, start_task{stale_session, d.job_id, 0, {}, {}});
-  CHECK_FALSE(wait_for_running(300ms));
-  self->send(task, start_task{session, d.job_id, 0, {}, {}});
-  CHECK(wait_for_running(5s));
-  self->send(task, trigger_checkpoint{stale_session, d.job_id, 0, 1, 0, false});
-  CHECK_FALSE(acknowledged(1, 300ms));
-  self->send(task, trigger_checkpoint{session, d.job_id, 0, 2, 0, false});
-  CHECK(acknowledged(2, 5s));
-  self->send_exit(task, caf::exit_reason::kill);
 }
 
 TEST_CASE_FIXTURE(fencing_fixture,

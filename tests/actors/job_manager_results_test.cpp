@@ -10,10 +10,9 @@
 #include "actors/job_client.hpp"
 #include "actors/runtime_config.hpp"
 #include "actors/store_workers.hpp"
-#include "tests/actors/actor_test_support.hpp"
+#include "stores/ha_services.hpp"
 
 using namespace fjord;
-using namespace fjord::testing;
 
 namespace {
 

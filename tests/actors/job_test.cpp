@@ -12,7 +12,11 @@
 #include "actors/runtime_config.hpp"
 #include "actors/store_workers.hpp"
 #include "messages/task_messages.hpp"
-#include "tests/actors/actor_test_support.hpp"
+#include "tests/support/deployment_builder.hpp"
+#include "tests/support/eventually.hpp"
+#include "tests/support/job_graphs.hpp"
+#include "tests/support/latch_store.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace fjord;
 using namespace fjord::testing;
@@ -203,14 +207,7 @@ TEST_CASE_FIXTURE(cluster_fixture,
   job_client client{sys, cluster.endpoint()};
   REQUIRE(client.connect());
   caf::scoped_actor self{sys};
-  task_deployment d;
-  d.job_id = "0123456789abcdef0123456789abcdef";
-  d.vertex = "out";
-  d.op = "stdout";
-  d.params_json = "{}";
-  d.num_input_channels = 1;
-  d.job = caf::actor_cast<task_report_actor>(self);
-  d.coordinator = caf::actor_cast<checkpoint_ack_actor>(self);
+  task_deployment d = deployment_builder{"out", "stdout"}.input_channels(1).reporting_to(self);
   auto deploy = [&](const std::string& session) {
     std::string outcome = "no reply";
     self->request(cluster.task_managers().front(), 5s, deploy_task{session, d})

@@ -16,7 +16,9 @@
 #include "actors/job_client.hpp"
 #include "actors/runtime_config.hpp"
 #include "messages/internal_messages.hpp"
-#include "tests/actors/actor_test_support.hpp"
+#include "tests/support/eventually.hpp"
+#include "tests/support/job_graphs.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace fjord;
 using namespace fjord::testing;

@@ -4,7 +4,6 @@
 # first, as Flink's ChaosMonkeyITCase does). The job must finish with exactly-once output, and
 # afterwards no job data may be left in ZooKeeper or the storage directory.
 source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
-fail() { echo "FAIL: $*"; exit 1; }
 RANDOM=${FJORD_CHAOS_SEED:-$$}
 
 port=$(cluster_start_zookeeper 1500)

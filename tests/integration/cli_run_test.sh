@@ -2,17 +2,9 @@
 # `fjord run` as a user drives it: a good run with injected failures verified by the checker,
 # other sizes and parallelisms, a job that fails for good, and bad arguments and specs — each of
 # those must print exactly one line naming the problem and exit non-zero.
-set -uo pipefail
-fjord=${FJORD_BIN:?}
-src=${FJORD_SOURCE_DIR:?}
-build=${FJORD_BUILD_DIR:?}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-source "$src/tests/integration/lib/expect.sh"
-
-spec=$src/examples/jobs/exactly_once_sum.json
-checker=$build/check_exactly_once_sum
+source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
+source "$root/tests/integration/lib/expect.sh"
+checker=$FJORD_BUILD_DIR/check_exactly_once_sum
 
 # 1. the example with injected failures, other size and parallelism, verified exactly once
 if "$fjord" run "$spec" --no-progress --inject-failures 2 --seed 11 \
@@ -22,7 +14,7 @@ if "$fjord" run "$spec" --no-progress --inject-failures 2 --seed 11 \
    && "$checker" --spec "$spec" --set numbers.to=300000 > check1.out; then
   pass "example with 2 injected failures is exactly once ($(cat check1.out))"
 else
-  fail "example with injected failures: $(cat run1.out run1.err check1.out 2>/dev/null | tail -5)"
+  count_failure "example with injected failures: $(cat run1.out run1.err check1.out 2>/dev/null | tail -5)"
 fi
 
 # 2. checkpointing off: the final checkpoint still commits everything
@@ -32,7 +24,7 @@ if "$fjord" run "$spec" --no-progress --set checkpointing.interval_ms=0 --set nu
    && "$checker" --spec "$spec" --set numbers.to=50000 > /dev/null; then
   pass "checkpointing off commits the output at the end"
 else
-  fail "checkpointing off: $(tail -3 run2.out)"
+  count_failure "checkpointing off: $(tail -3 run2.out)"
 fi
 
 # 3. a job that fails for good exits 1 and says why
@@ -43,7 +35,7 @@ rc=$?
 if [ $rc -eq 1 ] && grep -q "FAILED" run3.out && grep -q "cause: task .* killed" run3.out; then
   pass "a job without restarts left fails with exit 1 and names the cause"
 else
-  fail "failing job: rc=$rc, $(tail -3 run3.out)"
+  count_failure "failing job: rc=$rc, $(tail -3 run3.out)"
 fi
 
 # 4. bad input: one line, exit 2

@@ -5,16 +5,8 @@
 # job ids and bad specs against a running cluster. Each prints one line naming the problem and
 # exits non-zero (2 for bad input, 1 for a failure), and nothing is persisted by a refused
 # submission.
-set -uo pipefail
-fjord=${FJORD_BIN:?}
-src=${FJORD_SOURCE_DIR:?}
-root=$src
-work=$(mktemp -d)
-cd "$work"
-source "$src/tests/integration/lib/expect.sh"
-source "$src/scripts/cluster_lib.sh"
-trap 'cluster_cleanup; rm -rf "$work"' EXIT
-spec=$src/examples/jobs/exactly_once_sum.json
+source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
+source "$root/tests/integration/lib/expect.sh"
 
 # 1. configuration mistakes, found before anything starts
 printf 'recovery.mode: zookeper\n' > typo.yaml
@@ -59,7 +51,7 @@ if [ $rc -eq 1 ] && [ $((SECONDS - started)) -le 8 ] &&
    printf '%s' "$out" | tail -1 | grep -q "no leading JobManager found within 2 s (is ZooKeeper at 127.0.0.1:1"; then
   pass "status: unreachable ZooKeeper gives up after --timeout and names the quorum"
 else
-  fail "status: unreachable ZooKeeper: rc=$rc after $((SECONDS - started)) s, output: $out"
+  count_failure "status: unreachable ZooKeeper: rc=$rc after $((SECONDS - started)) s, output: $out"
 fi
 
 # 3. against a running cluster
@@ -67,7 +59,7 @@ cluster_start_zookeeper 4000 > /dev/null
 echo "jobmanager.slot-wait: 300ms" >> fjord.yaml
 cluster_start_jobmanager jm1
 cluster_start_taskmanager tm-1 4
-cluster_wait 1 "registered (4 slots)" jm1.log || { echo "FAIL - cluster did not start"; exit 1; }
+cluster_wait 1 "registered (4 slots)" jm1.log || fail "cluster did not start"
 expect_error "status: unknown job" 1 "unknown job 0123456789abcdef0123456789abcdef" -- \
   "$fjord" status -c fjord.yaml 0123456789abcdef0123456789abcdef
 expect_error "cancel: unknown job" 1 "unknown job 0123456789abcdef0123456789abcdef" -- \
@@ -88,13 +80,13 @@ if [ $rc -eq 1 ] && printf '%s' "$out" | grep -q "FAILED" &&
    printf '%s' "$out" | grep -q "the job needs 9, 4 free"; then
   pass "a job that never gets its slots fails after its restarts and says why"
 else
-  fail "a job that never gets its slots: rc=$rc, output: $out"
+  count_failure "a job that never gets its slots: rc=$rc, output: $out"
 fi
 listed=$("$fjord" list -c fjord.yaml 2>&1); rc=$?
 if [ $rc -eq 0 ] && [ "$(printf '%s\n' "$listed" | grep -cE '^[0-9a-f]{32} ')" -eq 1 ] &&
    printf '%s' "$listed" | grep -qE "^$(printf '%s' "$out" | head -1) +FAILED"; then
   pass "refused submissions persisted nothing: list shows only the job that failed"
 else
-  fail "list after refused submissions: rc=$rc, output: $listed"
+  count_failure "list after refused submissions: rc=$rc, output: $listed"
 fi
 expect_summary

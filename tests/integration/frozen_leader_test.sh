@@ -6,7 +6,6 @@
 # job still runs: it must step down (leadership revoked), stay alive as a standby, and not run
 # the job again. The output is exactly once.
 source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
-fail() { echo "FAIL: $*"; for f in jm1 jm2; do echo "--- $f"; tail -15 $f.log; done; exit 1; }
 
 cluster_start_zookeeper 2000 > /dev/null
 cluster_start_jobmanager jm1

@@ -5,7 +5,6 @@
 # the frozen TaskManager is then thawed while the job still runs — its old tasks must not
 # disturb the new attempt — and it registers again. The output is exactly once.
 source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
-fail() { echo "FAIL: $*"; tail -20 jm1.log; exit 1; }
 
 cluster_start_zookeeper 2000 > /dev/null
 cluster_start_jobmanager jm1

@@ -5,7 +5,6 @@
 # job, and the next JobManager recovers it; a cancelled job and a job that failed for good leave
 # no job data either.
 source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
-fail() { echo "FAIL: $*"; exit 1; }
 
 port=$(cluster_start_zookeeper 2000)
 zk_children() {  # zk_children PATH -> the child count ("none" if the node is missing)

@@ -7,7 +7,6 @@
 # tests/actors/fencing_test.cpp.)
 source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
 probe=$FJORD_BUILD_DIR/fencing_probe
-fail() { echo "FAIL: $*"; for f in jm*.log; do echo "--- $f"; tail -15 "$f"; done; exit 1; }
 session_of() { grep -o 'leader elected (session [^)]*' "$1" | tail -1 | cut -d' ' -f4; }
 address_of() { grep -o 'listening on [0-9.]*:[0-9]*' "$1" | head -1 | cut -d' ' -f3; }
 

@@ -2,7 +2,6 @@
 # Real processes, real ZooKeeper: a job submitted to the standby JobManager is persisted there
 # and run by the leader (which learns of it through the job graph store's watch), exactly once.
 source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
-fail() { echo "FAIL: $*"; exit 1; }
 
 cluster_start_zookeeper 2000 > /dev/null
 cluster_start_jobmanager jm1

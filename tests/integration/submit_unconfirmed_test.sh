@@ -6,7 +6,7 @@
 # id once ZooKeeper is back, submits again under the same id only if the job is unknown, and
 # follows the job to FINISHED. The output is exactly once.
 source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
-fail() { echo "FAIL: $*"; tail -20 jm1.log; cat submit.out; exit 1; }
+fail_logs="jm1.log submit.out"
 
 cluster_start_zookeeper 4000 > /dev/null
 cluster_start_jobmanager jm1

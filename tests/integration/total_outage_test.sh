@@ -5,7 +5,6 @@
 # must recover the job from ZooKeeper and the storage directory, restore it from a checkpoint,
 # and finish it exactly once; the client that was following the job must see it FINISHED.
 source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
-fail() { echo "FAIL: $*"; for f in jm*.log; do echo "--- $f"; tail -10 "$f"; done; exit 1; }
 
 cluster_start_zookeeper 2000 > /dev/null
 cluster_start_jobmanager jm1

@@ -12,6 +12,7 @@
 
 using namespace fjord;
 using namespace fjord::test;
+using namespace fjord::testing;
 using namespace fjord::checkers;
 using nlohmann::json;
 

@@ -1,51 +1,24 @@
-// Helpers shared by the operator, sink, spec and checker unit tests: a temporary directory per
-// test, a collector that keeps what was emitted, and operators created through the registry.
+// Helpers shared by the operator, sink, spec and checker unit tests: files in a test's
+// temp_dir (tests/support/temp_dir.hpp), a collector that keeps what was emitted, and operators
+// created through the registry.
 #pragma once
 
 #include <doctest/doctest.h>
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <random>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
-#include <unistd.h>
 
 #include "operators/operator.hpp"
 #include "operators/operator_registry.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace fjord::test {
-
-/// A fresh, empty directory under the system temp directory, removed with everything in it
-/// when the object goes out of scope.
-class temp_dir {
- public:
-  temp_dir() {
-    static std::atomic<int> counter{0};
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("fjord-unit-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-             std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 inline void write_file(const std::string& path, const std::string& content) {
   std::ofstream out{path, std::ios::binary | std::ios::trunc};

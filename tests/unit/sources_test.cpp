@@ -11,6 +11,7 @@
 
 using namespace fjord;
 using namespace fjord::test;
+using namespace fjord::testing;
 using nlohmann::json;
 using poll_status = source_operator::poll_status;
 

@@ -13,6 +13,7 @@
 
 using namespace fjord;
 using namespace fjord::test;
+using namespace fjord::testing;
 using nlohmann::json;
 
 namespace {

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "stores/zookeeper/file_state_storage.hpp"
+#include "tests/support/temp_dir.hpp"
 #include "tests/zookeeper/store_contract_util.hpp"
 
 using namespace fjord;
@@ -35,8 +36,8 @@ std::string what_of(const std::function<void()>& f) {
 }  // namespace
 
 TEST_CASE("file storage: a stored record loads back and the file has a unique final name") {
-  test::temp_dir dir;
-  file_state_storage storage{dir.path() + "/recovery"};
+  testing::temp_dir dir;
+  file_state_storage storage{dir.file("recovery")};
   auto cp = test::make_checkpoint("job", 7);
   auto h1 = storage.store_record(cp, "completedCheckpoint");
   auto h2 = storage.store_record(cp, "completedCheckpoint");
@@ -52,18 +53,18 @@ TEST_CASE("file storage: a stored record loads back and the file has a unique fi
 }
 
 TEST_CASE("file storage: many stores never reuse a name") {
-  test::temp_dir dir;
-  file_state_storage storage{dir.path()};
+  testing::temp_dir dir;
+  file_state_storage storage{dir.str()};
   std::set<std::string> paths;
   for (int i = 0; i < 200; ++i)
     paths.insert(storage.store_record(test::make_checkpoint("j", i), "p").path);
   CHECK(paths.size() == 200);
-  CHECK(test::list_files(dir.path()).size() == 200);
+  CHECK(test::list_files(dir.str()).size() == 200);
 }
 
 TEST_CASE("file storage: a flipped byte is reported as corrupt with the path and the reason") {
-  test::temp_dir dir;
-  file_state_storage storage{dir.path()};
+  testing::temp_dir dir;
+  file_state_storage storage{dir.str()};
   auto h = storage.store_record(test::make_checkpoint("job", 1), "cp");
   test::flip_byte(h.path, h.size - 1);
   CHECK(kind_of([&] { storage.load(h); }) == store_error::kind::corrupt);
@@ -73,8 +74,8 @@ TEST_CASE("file storage: a flipped byte is reported as corrupt with the path and
 }
 
 TEST_CASE("file storage: truncated, foreign and wrong-type files are corrupt") {
-  test::temp_dir dir;
-  file_state_storage storage{dir.path()};
+  testing::temp_dir dir;
+  file_state_storage storage{dir.str()};
   auto h = storage.store_record(test::make_checkpoint("job", 1), "cp");
 
   SUBCASE("truncated, with the size the handle expects") {
@@ -101,20 +102,20 @@ TEST_CASE("file storage: truncated, foreign and wrong-type files are corrupt") {
 }
 
 TEST_CASE("file storage: a missing file is not_found, discard is idempotent") {
-  test::temp_dir dir;
-  file_state_storage storage{dir.path()};
+  testing::temp_dir dir;
+  file_state_storage storage{dir.str()};
   auto h = storage.store_record(test::make_checkpoint("job", 1), "cp");
   storage.discard(h);
   CHECK_FALSE(fs::exists(h.path));
   CHECK(kind_of([&] { storage.load(h); }) == store_error::kind::not_found);
   storage.discard(h);  // a second discard is harmless
-  CHECK(test::list_files(dir.path()).empty());
+  CHECK(test::list_files(dir.str()).empty());
 }
 
 TEST_CASE("file storage: discard refuses paths outside the storage directory") {
-  test::temp_dir dir;
-  file_state_storage storage{dir.path() + "/inner"};
-  auto outside = dir.path() + "/precious";
+  testing::temp_dir dir;
+  file_state_storage storage{dir.file("inner")};
+  auto outside = dir.file("precious");
   std::ofstream{outside} << "keep me";
   CHECK(kind_of([&] { storage.discard(state_handle{outside, 7}); })
         == store_error::kind::invalid_argument);
@@ -126,8 +127,8 @@ TEST_CASE("file storage: discard refuses paths outside the storage directory") {
 }
 
 TEST_CASE("file storage: bad inputs are refused before anything is written") {
-  test::temp_dir dir;
-  file_state_storage storage{dir.path()};
+  testing::temp_dir dir;
+  file_state_storage storage{dir.str()};
   auto sealed = encode(test::make_checkpoint("job", 1));
   CHECK(kind_of([&] { storage.store(record_type::completed_checkpoint, "garbage", "cp"); })
         == store_error::kind::invalid_argument);
@@ -139,12 +140,12 @@ TEST_CASE("file storage: bad inputs are refused before anything is written") {
         == store_error::kind::invalid_argument);
   CHECK(kind_of([&] { storage.store(record_type::completed_checkpoint, sealed, ".hidden"); })
         == store_error::kind::invalid_argument);
-  CHECK(test::list_files(dir.path()).empty());
+  CHECK(test::list_files(dir.str()).empty());
 }
 
 TEST_CASE("file storage: an unusable directory gives a clear io error") {
-  test::temp_dir dir;
-  auto file = dir.path() + "/a-file";
+  testing::temp_dir dir;
+  auto file = dir.file("a-file");
   std::ofstream{file} << "x";
   SUBCASE("the directory is a file") {
     CHECK(kind_of([&] { file_state_storage{file}; }) == store_error::kind::io);
@@ -157,16 +158,16 @@ TEST_CASE("file storage: an unusable directory gives a clear io error") {
     CHECK(kind_of([&] { file_state_storage{""}; }) == store_error::kind::invalid_argument);
   }
   SUBCASE("the directory disappears after construction") {
-    file_state_storage storage{dir.path() + "/gone"};
-    fs::remove_all(dir.path() + "/gone");
+    file_state_storage storage{dir.file("gone")};
+    fs::remove_all(dir.file("gone"));
     CHECK(kind_of([&] { storage.store_record(test::make_checkpoint("j", 1), "cp"); })
           == store_error::kind::io);
   }
 }
 
 TEST_CASE("file storage: sweeping a prefix removes that job's files and leftovers, nothing else") {
-  test::temp_dir dir;
-  file_state_storage storage{dir.path() + "/recovery"};
+  testing::temp_dir dir;
+  file_state_storage storage{dir.file("recovery")};
   auto mine1 = storage.store_record(test::make_checkpoint("a", 1), "completedCheckpoint-a");
   auto mine2 = storage.store_record(test::make_checkpoint("a", 2), "completedCheckpoint-a");
   auto other = storage.store_record(test::make_checkpoint("ab", 1), "completedCheckpoint-ab");

@@ -5,7 +5,8 @@
 #include <filesystem>
 
 #include "stores/zookeeper/ha_services_factory.hpp"
-#include "tests/zookeeper/zk_test_server.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/zk_test_server.hpp"
 
 using namespace fjord;
 
@@ -52,13 +53,13 @@ TEST_CASE("standalone leader retrieval needs jobmanager.address") {
 }
 
 TEST_CASE("zookeeper services against a real server persist a job graph and checkpoints") {
-  auto& server = zk::testing::zk_test_server::shared();
-  auto dir = std::filesystem::temp_directory_path() / ("fjord-ha-" + std::to_string(::getpid()));
+  auto& server = testing::zk_test_server::shared();
+  testing::temp_dir dir{"fjord-ha"};
   configuration config;
   config.set("recovery.mode", "zookeeper");
   config.set("recovery.zookeeper.quorum", server.quorum());
-  config.set("recovery.zookeeper.path.root", zk::testing::unique_root("ha-services"));
-  config.set("recovery.zookeeper.storageDir", dir.string());
+  config.set("recovery.zookeeper.path.root", testing::unique_root("ha-services"));
+  config.set("recovery.zookeeper.storageDir", dir.str());
   config.set("recovery.zookeeper.client.session-timeout", "4000");
   auto services = make_ha_services(config);
   REQUIRE(services.election);
@@ -86,5 +87,4 @@ TEST_CASE("zookeeper services against a real server persist a job graph and chec
   services.job_graphs->remove(g.graph.job_id);
   CHECK(services.job_graphs->recover_all().graphs.empty());
   services.job_graphs->stop();
-  std::filesystem::remove_all(dir);
 }

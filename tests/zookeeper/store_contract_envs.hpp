@@ -21,7 +21,9 @@
 #include "stores/zookeeper/zk_real_client.hpp"
 #include "stores/zookeeper/zk_submitted_job_graph_store.hpp"
 #include "tests/zookeeper/store_contract_util.hpp"
-#include "tests/zookeeper/zk_test_server.hpp"
+#include "tests/support/eventually.hpp"
+#include "tests/support/temp_dir.hpp"
+#include "tests/support/zk_test_server.hpp"
 
 namespace fjord::test {
 
@@ -43,9 +45,9 @@ template <class Derived>
 struct zk_env_base {
   static constexpr bool durable = true;
 
-  temp_dir dir;
+  testing::temp_dir dir;
   std::shared_ptr<file_state_storage> storage
-    = std::make_shared<file_state_storage>(dir.path() + "/recovery");
+    = std::make_shared<file_state_storage>(dir.file("recovery"));
   std::string checkpoints_path = "/checkpoints";
   std::string counter_path = "/checkpoint-counter";
   std::string jobgraphs_path = "/jobgraphs";
@@ -111,10 +113,10 @@ inline zk::client_ptr connect_real(const std::string& quorum, const std::string&
 struct real_zk_env : zk_env_base<real_zk_env> {
   static constexpr const char* name = "real ZooKeeper";
 
-  std::string root = zk::testing::unique_root("stores");
+  std::string root = testing::unique_root("stores");
 
   zk::client_ptr new_client() {
-    return connect_real(zk::testing::zk_test_server::shared().quorum(), root);
+    return connect_real(testing::zk_test_server::shared().quorum(), root);
   }
 };
 
@@ -122,8 +124,8 @@ struct real_zk_env : zk_env_base<real_zk_env> {
 struct restartable_zk_env : zk_env_base<restartable_zk_env> {
   static constexpr const char* name = "restartable real ZooKeeper";
 
-  zk::testing::zk_test_server server;
-  std::string root = zk::testing::unique_root("restart");
+  testing::zk_test_server server;
+  std::string root = testing::unique_root("restart");
 
   restartable_zk_env() { server.start(); }
   zk::client_ptr new_client() { return connect_real(server.quorum(), root, 8000); }

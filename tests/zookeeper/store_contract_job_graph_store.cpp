@@ -125,7 +125,7 @@ TEST_CASE_TEMPLATE("job graph store contract: put, recover, replace, remove", En
   // Own writes never notify; make sure the watch has seen all of them before checking.
   auto probe = env.job_graph_store(env.new_client());
   probe->put(test::make_job_graph(job_c));
-  CHECK(test::wait_until([&] { return listener.added(job_c) == 1; }));
+  CHECK(testing::eventually([&] { return listener.added(job_c) == 1; }));
   CHECK(listener.total_added() == 1);
   CHECK(listener.total_removed() == 0);
   store->stop();
@@ -164,18 +164,18 @@ TEST_CASE_TEMPLATE("job graph store contract: two stores racing notify each othe
   b->start(&listener_b);
 
   a->put(test::make_job_graph(job_a));
-  CHECK(test::wait_until([&] { return listener_b.added(job_a) == 1; }));
+  CHECK(testing::eventually([&] { return listener_b.added(job_a) == 1; }));
   b->put(test::make_job_graph(job_b));
-  CHECK(test::wait_until([&] { return listener_a.added(job_b) == 1; }));
+  CHECK(testing::eventually([&] { return listener_a.added(job_b) == 1; }));
 
   // B takes over A's graph and removes it: A hears of the removal of its own graph.
   REQUIRE(b->recover(job_a));
   b->remove(job_a);
-  CHECK(test::wait_until([&] { return listener_a.removed(job_a) == 1; }));
+  CHECK(testing::eventually([&] { return listener_a.removed(job_a) == 1; }));
 
   // A later change proves that everything before it was seen, exactly once.
   a->put(test::make_job_graph(job_c));
-  CHECK(test::wait_until([&] { return listener_b.added(job_c) == 1; }));
+  CHECK(testing::eventually([&] { return listener_b.added(job_c) == 1; }));
   CHECK(listener_a.added(job_a) == 0);
   CHECK(listener_a.added(job_b) == 1);
   CHECK(listener_a.removed(job_a) == 1);
@@ -251,7 +251,7 @@ TEST_CASE_TEMPLATE("job graph store contract: stop keeps the graphs and silences
   // Restarting takes the current graphs as known: no notification for them.
   store->start(&listener);
   other->put(test::make_job_graph(job_c));
-  CHECK(test::wait_until([&] { return listener.added(job_c) == 1; }));
+  CHECK(testing::eventually([&] { return listener.added(job_c) == 1; }));
   CHECK(listener.added(job_b) == 0);
   CHECK(kind_of([&] { store->put(test::make_job_graph("a/b")); })
         == store_error::kind::invalid_argument);
@@ -269,10 +269,10 @@ TEST_CASE("job graph store: the watch survives a suspended connection (fake ZooK
         == store_error::kind::unavailable);
   other->put(test::make_job_graph(job_b));
   session->reconnect();
-  CHECK(test::wait_until([&] { return listener.added(job_b) == 1; }));
+  CHECK(testing::eventually([&] { return listener.added(job_b) == 1; }));
   store->put(test::make_job_graph(job_a));
   other->put(test::make_job_graph(job_c));
-  CHECK(test::wait_until([&] { return listener.added(job_c) == 1; }));
+  CHECK(testing::eventually([&] { return listener.added(job_c) == 1; }));
   CHECK(listener.added(job_a) == 0);
   CHECK(test::dangling_pointers(*env.client(), env.jobgraphs_path, *env.storage).empty());
 }
@@ -296,7 +296,7 @@ TEST_CASE_TEMPLATE("job graph store contract: a listener may call back into the 
   auto other = env.job_graph_store(env.new_client());
   other->put(test::make_job_graph(job_a));
   other->put(test::make_job_graph(job_b));
-  CHECK(test::wait_until([&] { return listener.recovered == 2; }));
+  CHECK(testing::eventually([&] { return listener.recovered == 2; }));
   CHECK(store->owned_job_ids() == std::set<std::string>{job_a, job_b});
   store->stop();
 }
@@ -324,23 +324,23 @@ TEST_CASE("job graph store: after the session expired, the renewed session re-ar
   store->put(test::make_job_graph(job_a));
   auto other = env.job_graph_store(env.new_client());
   other->put(test::make_job_graph(job_b));
-  REQUIRE(test::wait_until([&] { return listener.added(job_b) == 1; }));
+  REQUIRE(testing::eventually([&] { return listener.added(job_b) == 1; }));
 
   first->expire_session();
   // Nobody calls the store: the expiry alone must make it renew the session.
-  REQUIRE(test::wait_until([&] { return sessions == 2; }));
+  REQUIRE(testing::eventually([&] { return sessions == 2; }));
   CHECK(other->recover(job_a));  // now the other store owns job a and removes it
   other->remove(job_a);
   other->put(test::make_job_graph(job_c));
   renewal_allowed.set_value();
-  CHECK(test::wait_until([&] { return listener.added(job_c) == 1; }));
-  CHECK(test::wait_until([&] { return listener.removed(job_a) == 1; }));
+  CHECK(testing::eventually([&] { return listener.added(job_c) == 1; }));
+  CHECK(testing::eventually([&] { return listener.removed(job_a) == 1; }));
   CHECK(session->session_id() != first->session_id());
 
   // The watch is armed on the new session.
   const std::string job_d = "dddddddddddddddddddddddddddddddd";
   other->put(test::make_job_graph(job_d));
-  CHECK(test::wait_until([&] { return listener.added(job_d) == 1; }));
+  CHECK(testing::eventually([&] { return listener.added(job_d) == 1; }));
   CHECK(listener.added(job_b) == 1);  // known graphs are not reported again
   CHECK(listener.total_added() == 3);
   CHECK(listener.total_removed() == 1);
@@ -350,7 +350,7 @@ TEST_CASE("job graph store: after the session expired, the renewed session re-ar
 TEST_CASE("job graph store: a graph added after the session was killed is noticed on the "
           "renewed session (real ZooKeeper)") {
   test::real_zk_env env;
-  auto quorum = zk::testing::zk_test_server::shared().quorum();
+  auto quorum = testing::zk_test_server::shared().quorum();
   std::shared_ptr<zk::real_zk_client> first;
   std::atomic<int> sessions{0};
   auto session = std::make_shared<zk::reconnecting_client>([&]() -> zk::client_ptr {
@@ -364,17 +364,17 @@ TEST_CASE("job graph store: a graph added after the session was killed is notice
   store->start(&listener);
   auto other = env.job_graph_store(env.new_client());
   other->put(test::make_job_graph(job_a));
-  REQUIRE(test::wait_until([&] { return listener.added(job_a) == 1; }));
+  REQUIRE(testing::eventually([&] { return listener.added(job_a) == 1; }));
   auto old_session = session->session_id();
 
   // ZooKeeper's trick: a second handle on the same session closes it, expiring the first.
   first->kill_session_for_testing();
   other->put(test::make_job_graph(job_b));
-  CHECK(test::wait_until([&] { return listener.added(job_b) == 1; }));
+  CHECK(testing::eventually([&] { return listener.added(job_b) == 1; }));
   CHECK(sessions == 2);
   CHECK(session->session_id() != old_session);
   other->put(test::make_job_graph(job_c));
-  CHECK(test::wait_until([&] { return listener.added(job_c) == 1; }));
+  CHECK(testing::eventually([&] { return listener.added(job_c) == 1; }));
   CHECK(listener.added(job_a) == 1);
   store->stop();
 }

@@ -66,7 +66,7 @@ TEST_CASE("stores on a real ZooKeeper stopped and started again: reconnect, noth
   auto other = env.job_graph_store(other_session);
 
   env.server.stop();
-  REQUIRE(test::wait_until([&] {
+  REQUIRE(testing::eventually([&] {
     return env.client()->state() == zk::connection_state::suspended;
   }));
   try {
@@ -77,9 +77,9 @@ TEST_CASE("stores on a real ZooKeeper stopped and started again: reconnect, noth
   }
 
   env.server.start();
-  REQUIRE(test::wait_until([&] { return connected(*env.client()); },
+  REQUIRE(testing::eventually([&] { return connected(*env.client()); },
                            std::chrono::seconds{20}));
-  REQUIRE(test::wait_until([&] { return connected(*other_session); },
+  REQUIRE(testing::eventually([&] { return connected(*other_session); },
                            std::chrono::seconds{20}));
   CHECK(env.client()->state() == zk::connection_state::reconnected);
 
@@ -99,7 +99,7 @@ TEST_CASE("stores on a real ZooKeeper stopped and started again: reconnect, noth
   CHECK(all.graphs[0].graph.job_id == job_a);
   graphs->put(test::make_job_graph(job_a, 2));
   other->put(test::make_job_graph(job_b, 1));
-  CHECK(test::wait_until([&] { return listener.added(job_b) == 1; }));
+  CHECK(testing::eventually([&] { return listener.added(job_b) == 1; }));
   CHECK(listener.added(job_a) == 0);
   CHECK(listener.removed(job_a) == 0);
   CHECK(results.contains("finished-job"));
@@ -118,12 +118,12 @@ TEST_CASE("counter contract: works again after the real server is stopped and st
   CHECK(a->get_and_increment() == 1);
   for (int cycle = 0; cycle < 2; ++cycle) {
     env.server.stop();
-    REQUIRE(test::wait_until([&] {
+    REQUIRE(testing::eventually([&] {
       return env.client()->state() == zk::connection_state::suspended;
     }));
     CHECK_THROWS_AS(a->get_and_increment(), store_error);
     env.server.start();
-    REQUIRE(test::wait_until([&] { return connected(*env.client()); },
+    REQUIRE(testing::eventually([&] { return connected(*env.client()); },
                              std::chrono::seconds{20}));
     CHECK(b->get_and_increment() == 2 + 2 * cycle);
     CHECK(a->get_and_increment() == 3 + 2 * cycle);

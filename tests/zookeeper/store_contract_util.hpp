@@ -1,5 +1,5 @@
-// Helpers shared by the store tests and contract suites: temporary directories, sample records,
-// byte flipping, bounded polling.
+// Helpers shared by the store tests and contract suites: listing and corrupting files, sample
+// records, a fast retry policy, the pointer invariants. (temp_dir and eventually: tests/support.)
 #pragma once
 
 #include <algorithm>
@@ -22,33 +22,6 @@
 #include "stores/zookeeper/zk_retry_policy.hpp"
 
 namespace fjord::test {
-
-/// A fresh directory, removed with everything in it on destruction. On /dev/shm where there
-/// is one: the stores fsync every file, which costs milliseconds per file on a disk.
-class temp_dir {
- public:
-  temp_dir() {
-    std::error_code ec;
-    auto parent = std::filesystem::is_directory("/dev/shm", ec) && ::access("/dev/shm", W_OK) == 0
-                    ? std::filesystem::path{"/dev/shm"}
-                    : std::filesystem::temp_directory_path();
-    auto base = parent / "fjord-store-test-XXXXXX";
-    std::string pattern = base.string();
-    if (::mkdtemp(pattern.data()) == nullptr)
-      throw std::runtime_error("mkdtemp failed for " + pattern);
-    path_ = pattern;
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 /// Every regular file in `dir` (hidden temp files included), sorted.
 inline std::vector<std::string> list_files(const std::string& dir) {
@@ -95,18 +68,6 @@ inline submitted_job_graph make_job_graph(const std::string& job_id, std::int64_
   g.graph.edges.push_back(edge_spec{"source", "sink", partitioning::rebalance});
   g.submitted_ms = submitted;
   return g;
-}
-
-/// Polls `pred` every 10 ms until it holds or `limit` passed; returns its last value.
-inline bool wait_until(const std::function<bool()>& pred,
-                       std::chrono::milliseconds limit = std::chrono::seconds{10}) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() >= deadline)
-      return pred();
-    std::this_thread::sleep_for(std::chrono::milliseconds{10});
-  }
-  return true;
 }
 
 /// A retry policy that keeps failing tests fast.

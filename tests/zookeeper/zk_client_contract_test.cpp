@@ -20,10 +20,14 @@
 #include "stores/zookeeper/zk_fake_client.hpp"
 #include "stores/zookeeper/zk_fault_injector.hpp"
 #include "stores/zookeeper/zk_real_client.hpp"
-#include "tests/zookeeper/zk_test_server.hpp"
+#include "stores/zookeeper/zk_reconnecting_client.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/eventually.hpp"
+#include "tests/support/zk_recorders.hpp"
+#include "tests/support/zk_test_server.hpp"
 
 using namespace fjord::zk;
-using namespace fjord::zk::testing;
+using namespace fjord::testing;
 using namespace std::chrono_literals;
 
 namespace {
@@ -62,6 +66,18 @@ struct no_fault_backend {
   }
 };
 
+/// The reconnecting decorator over each client, which the stores use: while its session lives
+/// it must be indistinguishable from the client it wraps.
+template <class Inner>
+struct reconnecting_backend {
+  Inner inner;
+  client_ptr open() {
+    return std::make_shared<reconnecting_client>([this] { return inner.open(); });
+  }
+};
+using reconnecting_fake_backend = reconnecting_backend<fake_backend>;
+using reconnecting_real_backend = reconnecting_backend<real_backend>;
+
 error_code code_of(const std::function<void()>& f) {
   try {
     f();
@@ -90,7 +106,8 @@ void drain_events(client& c, const std::string& marker) {
 
 }  // namespace
 
-#define CONTRACT_BACKENDS fake_backend, real_backend, no_fault_backend
+#define CONTRACT_BACKENDS \
+  fake_backend, real_backend, no_fault_backend, reconnecting_fake_backend, reconnecting_real_backend
 
 TEST_CASE_TEMPLATE("zk client: persistent, ephemeral and sequential create modes", B,
                    CONTRACT_BACKENDS) {
@@ -572,18 +589,9 @@ TEST_CASE("fault injector: seeded random faults are reproducible and recorded") 
 
 namespace {
 
-/// Runs scripts/zookeeper.sh; returns (exit status, combined output).
-std::pair<int, std::string> zookeeper_script(const std::string& args,
-                                             const std::string& shell = "bash") {
-  auto line = shell + " '" + FJORD_SOURCE_DIR + "/scripts/zookeeper.sh' " + args + " 2>&1";
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(line.c_str(), "r"), &::pclose);
-  REQUIRE(pipe);
-  std::string output;
-  char buffer[512];
-  while (std::fgets(buffer, sizeof buffer, pipe.get()) != nullptr)
-    output += buffer;
-  int status = ::pclose(pipe.release());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+/// Runs scripts/zookeeper.sh.
+command_result zookeeper_script(const std::string& args, const std::string& shell = "bash") {
+  return run_command(shell + " '" + FJORD_SOURCE_DIR + "/scripts/zookeeper.sh' " + args);
 }
 
 }  // namespace
@@ -591,29 +599,29 @@ std::pair<int, std::string> zookeeper_script(const std::string& args,
 TEST_CASE("scripts/zookeeper.sh: status, busy port and usage errors are one clear line") {
   auto& server = zk_test_server::shared();
   auto status = zookeeper_script("status '" + server.dir() + "'");
-  CHECK(status.first == 0);
-  CHECK(status.second == fmt::format("running {}\n", server.port()));
+  CHECK(status.exit_status == 0);
+  CHECK(status.output == fmt::format("running {}\n", server.port()));
 
   zk_test_server other;  // a fresh directory, not started
   auto stopped = zookeeper_script("status '" + other.dir() + "'");
-  CHECK(stopped.second == "stopped\n");
+  CHECK(stopped.output == "stopped\n");
 
   auto busy = zookeeper_script("start '" + other.dir() + "' " + std::to_string(server.port()));
-  CHECK(busy.first != 0);
-  CHECK(busy.second.find("port " + std::to_string(server.port()) + " on 127.0.0.1 is busy") !=
+  CHECK(busy.exit_status != 0);
+  CHECK(busy.output.find("port " + std::to_string(server.port()) + " on 127.0.0.1 is busy") !=
         std::string::npos);
-  CHECK(std::count(busy.second.begin(), busy.second.end(), '\n') == 1);
+  CHECK(std::count(busy.output.begin(), busy.output.end(), '\n') == 1);
 
   auto usage = zookeeper_script("restart '" + other.dir() + "'");
-  CHECK(usage.first != 0);
-  CHECK(usage.second.find("usage: zookeeper.sh start|stop|status DIR [PORT]") !=
+  CHECK(usage.exit_status != 0);
+  CHECK(usage.output.find("usage: zookeeper.sh start|stop|status DIR [PORT]") !=
         std::string::npos);
   auto no_java = zookeeper_script("start '" + other.dir() + "'", "PATH=/nonexistent /bin/bash");
-  CHECK(no_java.first != 0);
-  CHECK(no_java.second.find("java not found") != std::string::npos);
+  CHECK(no_java.exit_status != 0);
+  CHECK(no_java.output.find("java not found") != std::string::npos);
   auto bad_port = zookeeper_script("start '" + other.dir() + "' http");
-  CHECK(bad_port.first != 0);
-  CHECK(bad_port.second.find("PORT must be 0..65535") != std::string::npos);
+  CHECK(bad_port.exit_status != 0);
+  CHECK(bad_port.output.find("PORT must be 0..65535") != std::string::npos);
 }
 
 TEST_CASE("real zk client: watches from many threads fire at most once and are freed on close") {

@@ -5,7 +5,7 @@
 
 #include "stores/zookeeper/zk_config.hpp"
 #include "stores/zookeeper/zk_real_client.hpp"
-#include "tests/zookeeper/zk_test_server.hpp"
+#include "tests/support/zk_test_server.hpp"
 
 using namespace fjord;
 using namespace fjord::zk;

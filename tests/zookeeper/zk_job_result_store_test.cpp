@@ -89,7 +89,7 @@ TEST_CASE("job result store: bad inputs and a corrupt znode (skipped when listin
 TEST_CASE("checkpoint recovery factory: built from the recovery.zookeeper.* settings") {
   test::fake_zk_env env;
   zk::zookeeper_settings settings;
-  settings.storage_dir = env.dir.path() + "/from-settings";
+  settings.storage_dir = env.dir.file("from-settings");
   settings.checkpoints_path = "/cps";
   settings.checkpoint_counter_path = "/ids";
   settings.max_retry_attempts = 1;

@@ -15,7 +15,6 @@
 #include <vector>
 
 #include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -25,13 +24,15 @@
 #include "stores/zookeeper/zk_leader_election.hpp"
 #include "stores/zookeeper/zk_leader_retrieval.hpp"
 #include "stores/zookeeper/zk_real_client.hpp"
-#include "tests/zookeeper/zk_test_server.hpp"
+#include "tests/support/child_process.hpp"
+#include "tests/support/eventually.hpp"
+#include "tests/support/zk_recorders.hpp"
+#include "tests/support/zk_test_server.hpp"
 
-extern char** environ;
 
 using namespace fjord;
 using namespace fjord::zk;
-using namespace fjord::zk::testing;
+using namespace fjord::testing;
 using namespace std::chrono_literals;
 
 namespace {
@@ -244,81 +245,6 @@ void three_contenders_take_turns(const std::function<client_factory()>& factory_
   CHECK(counter.most == 1);
   CHECK(counter.current == 0);
 }
-
-/// A child process with its stdout read line by line (and its stdin kept open).
-class child_process {
- public:
-  explicit child_process(const std::vector<std::string>& args) {
-    int out[2];
-    int in[2];
-    REQUIRE(::pipe(out) == 0);
-    REQUIRE(::pipe(in) == 0);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
-    posix_spawn_file_actions_addclose(&actions, out[0]);
-    posix_spawn_file_actions_addclose(&actions, in[1]);
-    std::vector<char*> argv;
-    for (const auto& a : args)
-      argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    int rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(out[1]);
-    ::close(in[0]);
-    REQUIRE(rc == 0);
-    stdin_ = in[1];
-    reader_ = std::thread([this, fd = out[0]] {
-      std::string partial;
-      char buffer[256];
-      ssize_t n;
-      while ((n = ::read(fd, buffer, sizeof buffer)) > 0) {
-        partial.append(buffer, static_cast<std::size_t>(n));
-        std::size_t newline;
-        while ((newline = partial.find('\n')) != std::string::npos) {
-          std::lock_guard<std::mutex> lock(mutex_);
-          lines_.push_back(partial.substr(0, newline));
-          partial.erase(0, newline + 1);
-        }
-      }
-      ::close(fd);
-    });
-  }
-
-  ~child_process() {
-    kill(SIGKILL);
-    ::close(stdin_);
-    if (reader_.joinable())
-      reader_.join();
-  }
-
-  void kill(int signal) {
-    if (pid_ > 0) {
-      ::kill(pid_, signal);
-      if (signal == SIGKILL) {
-        ::waitpid(pid_, nullptr, 0);
-        pid_ = -1;
-      }
-    }
-  }
-
-  /// The first line starting with `prefix`, "" if none yet.
-  std::string line_starting(const std::string& prefix) const {
-    std::lock_guard<std::mutex> lock(mutex_);
-    for (const auto& l : lines_)
-      if (l.compare(0, prefix.size(), prefix) == 0)
-        return l;
-    return "";
-  }
-
- private:
-  pid_t pid_ = -1;
-  int stdin_ = -1;
-  std::thread reader_;
-  mutable std::mutex mutex_;
-  std::vector<std::string> lines_;
-};
 
 std::string tool_path(const std::string& name) {
   return (std::filesystem::read_symlink("/proc/self/exe").parent_path() / name).string();

@@ -1,7 +1,7 @@
 # The common start of a process test that runs a local cluster (source it first; not a test
 # itself): strict mode, the binaries from ctest's environment, a throwaway work directory as the
 # current directory (removed on exit with every process the test started, unless
-# FJORD_KEEP_WORK is set), the example job spec and check_sum.
+# FJORD_KEEP_WORK is set), the example job spec, check_sum and fail.
 set -euo pipefail
 root=$FJORD_SOURCE_DIR
 fjord=$FJORD_BIN
@@ -17,4 +17,17 @@ check_sum() {
   local dir=$1
   shift
   "$FJORD_BUILD_DIR/check_exactly_once_sum" --spec "$spec" --set "out.output_dir=$dir" "$@"
+}
+
+# fail MESSAGE: the test's one way to stop on a failed check: prints MESSAGE, then the last lines
+# of every file in $fail_logs (default: every *.log of the work directory), and exits 1.
+fail() {
+  echo "FAIL: $*"
+  local f
+  for f in ${fail_logs:-*.log}; do
+    [ -f "$f" ] || continue
+    echo "--- $f"
+    tail -20 "$f"
+  done
+  exit 1
 }

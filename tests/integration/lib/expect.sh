@@ -1,8 +1,10 @@
-# Checks for the process tests that drive the fjord CLI (source it; not a test itself).
-# Count failures instead of stopping at the first, so one run shows every broken case.
+# Checks for the process tests that drive the fjord CLI (source it after cluster_test.sh; not a
+# test itself). They count failures instead of stopping at the first (cluster_test.sh's `fail`),
+# so one run shows every broken case; sourcing this turns off `set -e` for the same reason.
+set +e
 failures=0
 pass() { echo "ok   - $1"; }
-fail() { echo "FAIL - $1"; failures=$((failures + 1)); }
+count_failure() { echo "FAIL - $1"; failures=$((failures + 1)); }
 
 # expect_error NAME EXPECTED_RC PATTERN -- COMMAND...: the command exits EXPECTED_RC and prints
 # exactly one line on stderr, matching PATTERN (the problem, named).
@@ -15,7 +17,7 @@ expect_error() {
   if [ "$rc" -eq "$want_rc" ] && [ "$lines" -eq 1 ] && printf '%s' "$out" | grep -q -- "$pattern"; then
     pass "$name"
   else
-    fail "$name: rc=$rc (want $want_rc), $lines line(s), output: $out"
+    count_failure "$name: rc=$rc (want $want_rc), $lines line(s), output: $out"
   fi
 }
 

@@ -1,78 +1,21 @@
-// Shared helpers of the actor-level tests: temporary directories, job graphs from inline JSON,
-// and checkpoint-store factories that record what they were asked or block on a latch.
+// The latch stores of the actor tests: a completed-checkpoint store (and its recovery factory)
+// that journals what it was asked and can block add() on a latch, and a submitted-job-graph store
+// whose put() blocks on a latch, so a test can hold a store call while leadership moves on.
+// Called from a store worker's thread; the journal and latches are shared with the test thread.
 #pragma once
 
 #include <atomic>
-#include <chrono>
-#include <filesystem>
 #include <future>
+#include <memory>
 #include <mutex>
-#include <random>
+#include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "examples/checkers/exactly_once_sum_check.hpp"
-#include "operators/operator_registry.hpp"
-#include "operators/job_spec.hpp"
 #include "stores/ha_services.hpp"
 #include "stores/standalone/standalone_stores.hpp"
 
 namespace fjord::testing {
-
-/// A fresh directory, removed with everything in it when the object goes away.
-class temp_dir {
- public:
-  temp_dir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path()
-            / ("fjord-actor-test-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  std::string str() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
-
-/// The exactly-once sum pipeline: sequence -> hash -> keyed_sum -> rebalance ->
-/// transactional_file.
-inline job_graph sum_job(const std::string& output_dir, std::int64_t to, std::int64_t rate,
-                         std::int64_t interval_ms, const std::string& restart = "fixed-delay") {
-  auto spec = R"({
-    "name": "sum test",
-    "vertices": [
-      {"id": "numbers", "operator": "sequence", "parallelism": 3,
-       "params": {"from": 1, "to": )" + std::to_string(to) + R"(, "rate_per_subtask": )"
-              + std::to_string(rate) + R"(}},
-      {"id": "sums", "operator": "keyed_sum", "parallelism": 2, "params": {"keys": 8}},
-      {"id": "out", "operator": "transactional_file", "parallelism": 2,
-       "params": {"output_dir": ")" + output_dir + R"("}}
-    ],
-    "edges": [
-      {"from": "numbers", "to": "sums", "partitioning": "hash"},
-      {"from": "sums", "to": "out", "partitioning": "rebalance"}
-    ],
-    "checkpointing": {"interval_ms": )" + std::to_string(interval_ms) + R"(},
-    "restart_strategy": {"type": ")" + restart + R"(", "attempts": 5, "delay_ms": 50}
-  })";
-  return parse_job_spec(spec, operator_registry::global());
-}
-
-/// Checks the committed output of sum_job(output_dir, to, ...) with the example's checker.
-inline checkers::check_result verify_sum(const std::string& output_dir, std::int64_t to) {
-  checkers::exactly_once_sum_params p;
-  p.output_dir = output_dir;
-  p.from = 1;
-  p.to = to;
-  p.keys = 8;  // as in sum_job
-  return checkers::check_exactly_once_sum(p);
-}
 
 /// What the recording factory saw, shared with the test thread.
 struct store_journal {
@@ -143,16 +86,23 @@ inline ha_services journaling_services(std::shared_ptr<store_journal> journal) {
   return services;
 }
 
-/// Polls `condition` every 5 ms until it holds or `timeout` passed.
-template <class F>
-bool eventually(F&& condition, std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (condition())
-      return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+/// A submitted-job-graph store whose put() waits on a latch while `block` is set.
+class latched_graph_store : public standalone_submitted_job_graph_store {
+ public:
+  std::atomic<bool> block{false};
+  std::atomic<int> waiting{0};
+  std::promise<void> release_promise;
+
+  void put(const submitted_job_graph& graph) override {
+    if (block) {
+      ++waiting;
+      release.wait();
+    }
+    standalone_submitted_job_graph_store::put(graph);
   }
-  return condition();
-}
+
+ private:
+  std::shared_future<void> release = release_promise.get_future().share();
+};
 
 }  // namespace fjord::testing

@@ -1,27 +1,18 @@
-#include "tests/zookeeper/zk_test_server.hpp"
+#include "tests/support/zk_test_server.hpp"
 
 #include <csignal>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <fstream>
-#include <memory>
 #include <stdexcept>
 
-#include <sys/wait.h>
+#include "tests/support/child_process.hpp"
 
 #ifndef FJORD_SOURCE_DIR
 #error "FJORD_SOURCE_DIR must name the repository (it holds scripts/zookeeper.sh)"
 #endif
 
-namespace fjord::zk::testing {
+namespace fjord::testing {
 
-zk_test_server::zk_test_server() {
-  char pattern[] = "/tmp/fjord-zk-test-XXXXXX";
-  if (::mkdtemp(pattern) == nullptr)
-    throw std::runtime_error("zk_test_server: cannot create a temporary directory");
-  dir_ = pattern;
-}
+zk_test_server::zk_test_server() = default;
 
 zk_test_server::~zk_test_server() {
   // The data is thrown away: no need for a graceful shutdown, SIGKILL is faster.
@@ -37,8 +28,6 @@ zk_test_server::~zk_test_server() {
       // Destructors must not throw; the watchdog kills a leftover server anyway.
     }
   }
-  std::error_code ignored;
-  std::filesystem::remove_all(dir_, ignored);
 }
 
 zk_test_server& zk_test_server::shared() {
@@ -49,20 +38,13 @@ zk_test_server& zk_test_server::shared() {
 }
 
 std::string zk_test_server::run_script(const std::string& command) const {
-  auto line = fmt::format("ZK_OWNER_PID={} bash '{}/scripts/zookeeper.sh' {} '{}' {} 2>&1",
-                          ::getpid(), FJORD_SOURCE_DIR, command, dir_,
-                          command == "start" ? std::to_string(port_) : "");
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(line.c_str(), "r"), &::pclose);
-  if (!pipe)
-    throw std::runtime_error("zk_test_server: cannot run " + line);
-  std::string output;
-  char buffer[512];
-  while (std::fgets(buffer, sizeof buffer, pipe.get()) != nullptr)
-    output += buffer;
-  int status = ::pclose(pipe.release());
+  auto result = run_command(fmt::format("ZK_OWNER_PID={} bash '{}/scripts/zookeeper.sh' {} '{}' {}",
+                                        ::getpid(), FJORD_SOURCE_DIR, command, dir_.str(),
+                                        command == "start" ? std::to_string(port_) : ""));
+  auto& output = result.output;
   while (!output.empty() && (output.back() == '\n' || output.back() == ' '))
     output.pop_back();
-  if (status == -1 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+  if (!result.succeeded())
     throw std::runtime_error("scripts/zookeeper.sh " + command + " failed: " + output);
   return output;
 }
@@ -86,7 +68,7 @@ void zk_test_server::stop() {
 }
 
 int zk_test_server::server_pid() const {
-  std::ifstream in(dir_ + "/zookeeper.pid");
+  std::ifstream in(dir_.file("zookeeper.pid"));
   int pid = 0;
   in >> pid;
   return pid;
@@ -110,4 +92,4 @@ std::string zk_test_server::quorum() const {
   return fmt::format("127.0.0.1:{}", port_);
 }
 
-}  // namespace fjord::zk::testing
+}  // namespace fjord::testing
