@@ -495,11 +495,17 @@ job_actor::behavior_type job_behavior(job_self* self, job_supervisor_actor job_m
       auto& task = i->second;
       task.records_in = msg.records_in;
       task.records_out = msg.records_out;
-      if (msg.source_exhausted && !task.exhausted && task.is_source) {
-        task.exhausted = true;
-        ++st.exhausted_sources;
-        report_sources_exhausted(self);
-      }
+    },
+    [=](const end_of_input& msg) {
+      auto& st = self->state;
+      if (!accepts(st, msg.leader_session, msg.job_id, msg.attempt))
+        return;
+      auto i = st.tasks.find({msg.vertex, msg.subtask});
+      if (i == st.tasks.end() || !i->second.is_source || i->second.exhausted)
+        return;
+      i->second.exhausted = true;
+      ++st.exhausted_sources;
+      report_sources_exhausted(self);
     },
     [=](const checkpoint_completed_event& e) {
       auto& st = self->state;

@@ -5,7 +5,8 @@
 // (fixed-delay, exponential-delay or none). It owns the job's checkpoint coordinator.
 //
 // Interface: job_actor (messages/fwd.hpp).
-//   from tasks:       task_state_changed, task_metrics (fenced by session, job, attempt)
+//   from tasks:       task_state_changed, task_metrics, end_of_input (fenced by session, job,
+//                     attempt)
 //   from coordinator: checkpoint_completed_event, checkpoint_failed_event
 //   from job manager: cancel_job -> job_status_report, inject_task_failure -> std::string,
 //                     suspend_job (leadership lost: stop, keep HA data)

@@ -50,6 +50,7 @@ runtime_config::runtime_config(bool with_middleman) {
   add_message_type<cancel_tasks>("fjord.cancel_tasks");
   add_message_type<task_state_changed>("fjord.task_state_changed");
   add_message_type<task_metrics>("fjord.task_metrics");
+  add_message_type<end_of_input>("fjord.end_of_input");
   add_message_type<data_batch>("fjord.data_batch");
   add_message_type<barrier>("fjord.barrier");
   add_message_type<credit>("fjord.credit");

@@ -200,7 +200,7 @@ void report_state(task_self* self, task_state state, const std::string& error = 
 void send_metrics(task_self* self) {
   auto& st = self->state;
   self->send(st.d.job, task_metrics{st.session, st.d.job_id, st.d.attempt, st.d.vertex,
-                                    st.d.subtask, st.records_in, st.records_out, st.exhausted});
+                                    st.d.subtask, st.records_in, st.records_out});
 }
 
 void fail(task_self* self, const std::string& why) {
@@ -267,7 +267,9 @@ void poll_source(task_self* self) {
       break;
     case source_operator::poll_status::exhausted:
       st.exhausted = true;
-      send_metrics(self);
+      send_metrics(self);  // the final counts first
+      self->send(st.d.job, end_of_input{st.session, st.d.job_id, st.d.attempt, st.d.vertex,
+                                        st.d.subtask});
       break;
   }
 }

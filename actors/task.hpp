@@ -13,6 +13,8 @@
 //   notify_checkpoint_complete  commit (sinks); after the final one: close, report FINISHED, quit
 //   poll / tick / fail          its own: the next poll or drain turn, the metrics tick, a
 //                               failure to start (operator creation, open, restore)
+// To its job (task_report_actor): task_state_changed, task_metrics every metrics interval, and,
+// from a source once its input is exhausted, end_of_input.
 // A task that fails reports FAILED with the cause and quits with an error; the job monitors it.
 #pragma once
 

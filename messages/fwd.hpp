@@ -36,6 +36,7 @@ struct cancel_tasks;
 struct start_task;
 struct task_state_changed;
 struct task_metrics;
+struct end_of_input;
 
 // messages/data_messages.hpp
 struct data_batch;
@@ -72,9 +73,10 @@ struct checkpoint_failed_event;
 using checkpoint_ack_actor =
   caf::typed_actor<caf::reacts_to<acknowledge_checkpoint>, caf::reacts_to<decline_checkpoint>>;
 
-/// What a task reports its state and counts to: its job.
+/// What a task reports its state, its counts and (a source) the end of its input to: its job.
 using task_report_actor =
-  caf::typed_actor<caf::reacts_to<task_state_changed>, caf::reacts_to<task_metrics>>;
+  caf::typed_actor<caf::reacts_to<task_state_changed>, caf::reacts_to<task_metrics>,
+                   caf::reacts_to<end_of_input>>;
 
 /// A task: control from its job and coordinator, records, barriers and credits from the tasks it
 /// is wired to, and its own poll, metrics tick and start-up failure.

@@ -300,13 +300,12 @@ struct task_metrics {
   std::int32_t subtask = 0;
   std::int64_t records_in = 0;
   std::int64_t records_out = 0;
-  bool source_exhausted = false;  ///< a source that emitted its last record
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, task_metrics& x) {
   return f(caf::meta::type_name("fjord.task_metrics"), x.leader_session, x.job_id, x.attempt,
-           x.vertex, x.subtask, x.records_in, x.records_out, x.source_exhausted);
+           x.vertex, x.subtask, x.records_in, x.records_out);
 }
 
 /// Field by field, from the struct (not from inspect), so that the middleman round-trip test
@@ -318,11 +317,35 @@ inline bool operator==(const task_metrics& a, const task_metrics& b) {
          && a.vertex == b.vertex
          && a.subtask == b.subtask
          && a.records_in == b.records_in
-         && a.records_out == b.records_out
-         && a.source_exhausted == b.source_exhausted;
+         && a.records_out == b.records_out;
 }
 
 inline bool operator!=(const task_metrics& a, const task_metrics& b) {
+  return !(a == b);
+}
+
+/// Source task -> job, once per attempt: it emitted its last record. When every source of the
+/// attempt said so, the job asks its coordinator for the final checkpoint.
+struct end_of_input {
+  std::string leader_session;
+  std::string job_id;
+  std::int32_t attempt = 0;
+  std::string vertex;
+  std::int32_t subtask = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, end_of_input& x) {
+  return f(caf::meta::type_name("fjord.end_of_input"), x.leader_session, x.job_id, x.attempt,
+           x.vertex, x.subtask);
+}
+
+inline bool operator==(const end_of_input& a, const end_of_input& b) {
+  return a.leader_session == b.leader_session && a.job_id == b.job_id && a.attempt == b.attempt
+         && a.vertex == b.vertex && a.subtask == b.subtask;
+}
+
+inline bool operator!=(const end_of_input& a, const end_of_input& b) {
   return !(a == b);
 }
 

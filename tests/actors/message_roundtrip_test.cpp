@@ -211,7 +211,8 @@ void check_task_manager_messages(middleman_fixture& f) {
   f.check(cancel_tasks{"s", "j", 2});
   f.check(task_state_changed{"s", "j", 2, "sums", 1, task_state::failed, "boom"});
   f.check(task_state::finished);
-  f.check(task_metrics{"s", "j", 2, "numbers", 3, 10, 20, true});
+  f.check(task_metrics{"s", "j", 2, "numbers", 3, 10, 20});
+  f.check(end_of_input{"s", "j", 2, "numbers", 3});
 }
 
 void check_checkpoint_and_data_messages(middleman_fixture& f) {
