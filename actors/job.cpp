@@ -343,8 +343,11 @@ void start_attempt(job_self* self) {
       });
 }
 
-/// Waits for the tasks of the previous attempt to be gone before starting the next one, so
-/// two attempts never write the same files.
+/// Waits for the tasks of the previous attempt to be gone before starting the next one, so two
+/// attempts of this job manager do not run side by side. The wait is bounded (100 x 50 ms): a
+/// task whose down message never comes (its TaskManager unreachable) is given up on, and the
+/// next attempt starts anyway; what keeps the two apart then is the attempt number in the
+/// sinks' in-progress file names (unique only under one leader: see the failure-windows issue).
 void start_when_clear(job_self* self, std::int32_t attempt, int waits) {
   auto& st = self->state;
   if (attempt != st.attempt || st.terminating)
