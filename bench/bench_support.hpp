@@ -22,6 +22,8 @@
 #include "actors/job_client.hpp"
 #include "actors/store_workers.hpp"
 #include "messages/job_status.hpp"
+#include "operators/operator.hpp"
+#include "operators/operator_registry.hpp"
 
 namespace fjord::bench {
 
@@ -152,6 +154,26 @@ class temp_dir {
  private:
   std::filesystem::path path_;
 };
+
+/// A sink that drops every record and snapshots 8 bytes: the benchmarks' "bench_null" operator.
+class null_sink : public stream_operator {
+ public:
+  void process(const record&, collector&) override { ++seen_; }
+  std::string snapshot(std::int64_t) override { return std::string(8, '\0'); }
+
+ private:
+  std::int64_t seen_ = 0;
+};
+
+inline void register_null_sink() {
+  operator_descriptor d;
+  d.name = "bench_null";
+  d.role = operator_role::sink;
+  d.description = "drops every record (benchmarks)";
+  d.validate = [](const operator_params& p) { p.allow_only({}); };
+  d.create = [] { return std::make_unique<null_sink>(); };
+  operator_registry::global().add(std::move(d));
+}
 
 /// A field of /proc/self/status in kB ("VmHWM", "VmRSS"); -1 if missing.
 inline std::int64_t proc_status_kb(const std::string& field) {

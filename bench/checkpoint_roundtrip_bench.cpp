@@ -52,25 +52,6 @@ using store_atom = caf::atom_constant<caf::atom("store")>;
 constexpr int half_tasks = 128;
 constexpr int all_tasks = 2 * half_tasks;
 
-class null_sink : public stream_operator {
- public:
-  void process(const record&, collector&) override { ++seen_; }
-  std::string snapshot(std::int64_t) override { return std::string(8, '\0'); }
-
- private:
-  std::int64_t seen_ = 0;
-};
-
-void register_null_sink() {
-  operator_descriptor d;
-  d.name = "bench_null";
-  d.role = operator_role::sink;
-  d.description = "drops every record (benchmarks)";
-  d.validate = [](const operator_params& p) { p.allow_only({}); };
-  d.create = [] { return std::make_unique<null_sink>(); };
-  operator_registry::global().add(std::move(d));
-}
-
 /// Replies to a ping with 8 bytes of "state"; with a `next` actor, forwards the ping to it
 /// first (the barrier going downstream), and that one replies to the same coordinator.
 caf::behavior bare_task(caf::event_based_actor* self, caf::actor next) {

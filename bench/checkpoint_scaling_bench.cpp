@@ -46,25 +46,6 @@ using ping_atom = caf::atom_constant<caf::atom("ping")>;
 using pong_atom = caf::atom_constant<caf::atom("pong")>;
 using round_atom = caf::atom_constant<caf::atom("round")>;
 
-class null_sink : public stream_operator {
- public:
-  void process(const record&, collector&) override { ++seen_; }
-  std::string snapshot(std::int64_t) override { return std::string(8, '\0'); }
-
- private:
-  std::int64_t seen_ = 0;
-};
-
-void register_null_sink() {
-  operator_descriptor d;
-  d.name = "bench_null";
-  d.role = operator_role::sink;
-  d.description = "drops every record (benchmarks)";
-  d.validate = [](const operator_params& p) { p.allow_only({}); };
-  d.create = [] { return std::make_unique<null_sink>(); };
-  operator_registry::global().add(std::move(d));
-}
-
 caf::behavior bare_task(caf::event_based_actor* self) {
   return {
     [=](ping_atom, std::int64_t id, const caf::actor& coordinator) {
