@@ -95,14 +95,17 @@ void maybe_trigger(coordinator_actor* self, bool periodic_tick) {
       });
 }
 
-/// Gives up pending checkpoint `id` (declined or expired) and tells the job.
-void discard_pending(coordinator_actor* self, std::int32_t attempt, std::int64_t id,
-                     const std::string& reason) {
-  auto& st = self->state;
-  if (auto d = st.scheduler->discard(attempt, id)) {
+/// Gives up pending checkpoint `id` (declined or expired), tells the job and triggers what may
+/// come next; returns what was given up (nullopt if it was not pending).
+std::optional<checkpoint_scheduler::discarded>
+discard_pending(coordinator_actor* self, std::int32_t attempt, std::int64_t id,
+                const std::string& reason) {
+  auto d = self->state.scheduler->discard(attempt, id);
+  if (d) {
     report_failure(self, id, d->is_final, reason);
-    maybe_trigger(self, false);
+    maybe_trigger(self, false);  // the id request it may start is answered later
   }
+  return d;
 }
 
 /// Every task acknowledged: store the checkpoint, then notify the tasks.
@@ -232,7 +235,7 @@ coordinator(coordinator_actor* self, std::string session, std::string job_id,
       if (attempt != st.scheduler->attempt() || !st.scheduler->is_pending(id))
         return;
       auto timeout = std::to_string(st.scheduler->settings().timeout_ms);
-      if (auto d = st.scheduler->discard(attempt, id)) {
+      if (auto d = discard_pending(self, attempt, id, "expired after " + timeout + " ms")) {
         std::string missing;
         for (auto& key : d->waiting) {
           if (!missing.empty())
@@ -241,8 +244,6 @@ coordinator(coordinator_actor* self, std::string session, std::string job_id,
         }
         spdlog::warn("job {}: checkpoint {} expired after {} ms, still waiting for {}", st.id(),
                      id, timeout, missing);
-        report_failure(self, id, d->is_final, "expired after " + timeout + " ms");
-        maybe_trigger(self, false);
       }
     },
     [=](const shutdown_coordinator& msg) -> caf::result<bool> {
