@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test bench cluster-demo clean
+.PHONY: all deps configure build demo test bench cluster-demo clean install
 
 all: build
 
@@ -23,6 +23,11 @@ demo: configure
 
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+
+# make install PREFIX=/opt/fjord: libfjord.so, the fjord binary, headers, the CMake package.
+PREFIX ?= /usr/local
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX)
 
 bench: build
 	@./scripts/bench.sh $(BUILD)
