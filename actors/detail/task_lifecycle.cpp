@@ -2,11 +2,15 @@
 
 namespace fjord {
 
-bool task_lifecycle::start() {
-  if (phase_ != phase::created)
+bool task_lifecycle::advance(phase from, phase to) {
+  if (phase_ != from)
     return false;
-  phase_ = phase::running;
+  phase_ = to;
   return true;
+}
+
+bool task_lifecycle::start() {
+  return advance(phase::created, phase::running);
 }
 
 bool task_lifecycle::record_end_of_input() {
@@ -18,18 +22,14 @@ bool task_lifecycle::record_end_of_input() {
 
 bool task_lifecycle::record_final_barrier(std::int64_t checkpoint_id) {
   // A source's final barrier says "nothing follows": true only once its input is exhausted.
-  if (phase_ != phase::running || (is_source() && !input_exhausted_))
+  if ((is_source() && !input_exhausted_) || !advance(phase::running, phase::ending))
     return false;
-  phase_ = phase::ending;
   final_checkpoint_id_ = checkpoint_id;
   return true;
 }
 
 bool task_lifecycle::finish() {
-  if (phase_ != phase::ending)
-    return false;
-  phase_ = phase::finished;
-  return true;
+  return advance(phase::ending, phase::finished);
 }
 
 bool task_lifecycle::fail() {

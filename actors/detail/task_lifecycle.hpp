@@ -76,6 +76,9 @@ class task_lifecycle {
   std::optional<std::int64_t> final_checkpoint_id() const { return final_checkpoint_id_; }
 
  private:
+  /// The transition from -> to; false, and nothing changes, in any other phase.
+  bool advance(phase from, phase to);
+
   role role_;
   phase phase_ = phase::created;
   bool input_exhausted_ = false;
