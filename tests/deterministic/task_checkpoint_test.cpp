@@ -75,17 +75,29 @@ class task_fixture : public deterministic_fixture {
     register_scripted<scripted_source>("test_scripted_source", operator_role::source);
     register_scripted<scripted_transform>("test_scripted_transform", operator_role::transform);
   }
+  /// Kills what is still running (a finished or failed task is gone already).
+  ~task_fixture() override {
+    for (auto& task : tasks_)
+      self->send_exit(task, caf::exit_reason::kill);
+  }
 
   caf::actor peer = spawn_recorder();  ///< job, coordinator, upstream and downstream
 
-  /// Spawns the task of `op` (one input channel unless a source), starts it with one output
-  /// channel to the peer, and gives it credit for four batches.
-  caf::actor start(const std::string& op, bool is_source) {
+  /// Spawns the task of `op` (one input channel unless a source): created, not started.
+  caf::actor deploy(const std::string& op, bool is_source) {
     auto d = deployment_builder{"v", op}.input_channels(is_source ? 0 : 1).reporting_to(peer);
     job_id = d.build().job_id;
     auto task = caf::actor_cast<caf::actor>(spawn_task(sys, session, d));
-    sched.run();  // created: opened, waiting for start_task
+    sched.run();  // opened, waiting for start_task
     watch(peer, task);
+    tasks_.push_back(task);
+    return task;
+  }
+
+  /// A deployed task started with one output channel to the peer and credit for four batches;
+  /// the trace starts after its RUNNING report.
+  caf::actor start(const std::string& op, bool is_source) {
+    auto task = deploy(op, is_source);
     auto peer_as_task = caf::actor_cast<task_actor>(peer);
     output_gate gate;
     gate.target_vertex = "down";
@@ -96,7 +108,7 @@ class task_fixture : public deterministic_fixture {
     caf::anon_send(task, start_task{session, job_id, 0, {gate}, inputs});
     caf::anon_send(task, credit{0, 4});
     sched.run();
-    REQUIRE(last<task_state_changed>(peer).state == task_state::running);
+    REQUIRE(trace() == "RUNNING");
     return task;
   }
 
@@ -149,6 +161,7 @@ class task_fixture : public deterministic_fixture {
   std::string job_id;
 
  private:
+  std::vector<caf::actor> tasks_;
   std::size_t seen_ = 0;
 };
 
@@ -156,50 +169,38 @@ class task_fixture : public deterministic_fixture {
 
 TEST_CASE_FIXTURE(task_fixture, "a source takes a checkpoint on its trigger: barrier, then ack") {
   auto task = start("test_scripted_source", true);
-  trace();
   trigger(task, 1, false);
   CHECK(trace() == "barrier 1 | ack 1");
-  self->send_exit(task, caf::exit_reason::kill);
 }
 
 TEST_CASE_FIXTURE(task_fixture,
                   "a source whose snapshot fails declines without a barrier and takes the next "
                   "checkpoint") {
   auto task = start("test_scripted_source", true);
-  trace();
   script.fail_snapshots = true;
   trigger(task, 1, false);
   CHECK(trace() == "decline 1: snapshot failed: disk full");
   script.fail_snapshots = false;
   trigger(task, 2, false);
   CHECK(trace() == "barrier 2 | ack 2");
-  self->send_exit(task, caf::exit_reason::kill);
 }
 
 TEST_CASE_FIXTURE(task_fixture,
                   "a source declines triggers before start_task, and a final one before the end "
                   "of its input") {
-  auto d = deployment_builder{"v", "test_scripted_source"}.reporting_to(peer);
-  job_id = d.build().job_id;
-  auto created = caf::actor_cast<caf::actor>(spawn_task(sys, session, d));
-  sched.run();
+  auto created = deploy("test_scripted_source", true);
   trigger(created, 1, false);
   CHECK(trace() == "decline 1: task is not a running source");
-  self->send_exit(created, caf::exit_reason::kill);
-  sched.run();
 
   auto task = start("test_scripted_source", true);
-  trace();
   trigger(task, 2, true);
   CHECK(trace() == "decline 2: final checkpoint before the end of input");
-  self->send_exit(task, caf::exit_reason::kill);
 }
 
 TEST_CASE_FIXTURE(task_fixture,
                   "a source ends its stream with the final barrier, declines every later trigger "
                   "and finishes on the final commit only") {
   auto task = start("test_scripted_source", true);
-  trace();
   script.source_exhausted = true;
   trigger_timeouts();  // the idle source's next poll (and a metrics tick)
   sched.run();
@@ -216,31 +217,26 @@ TEST_CASE_FIXTURE(task_fixture,
 
 TEST_CASE_FIXTURE(task_fixture, "a transformation declines triggers: it checkpoints on barriers") {
   auto task = start("test_scripted_transform", false);
-  trace();
   trigger(task, 1, false);
   CHECK(trace() == "decline 1: task is not a running source");
-  self->send_exit(task, caf::exit_reason::kill);
 }
 
 TEST_CASE_FIXTURE(task_fixture,
                   "a transformation whose snapshot fails declines, still forwards the barrier and "
                   "takes the next checkpoint") {
   auto task = start("test_scripted_transform", false);
-  trace();
   script.fail_snapshots = true;
   barrier_in(task, 3, false);
   CHECK(trace() == "decline 3: snapshot failed: disk full | barrier 3");
   script.fail_snapshots = false;
   barrier_in(task, 4, false);  // the alignment of 3 was released
   CHECK(trace() == "barrier 4 | ack 4");
-  self->send_exit(task, caf::exit_reason::kill);
 }
 
 TEST_CASE_FIXTURE(task_fixture,
                   "a transformation whose final snapshot fails declines, forwards the final "
                   "barrier and fails") {
   auto task = start("test_scripted_transform", false);
-  trace();
   script.fail_snapshots = true;
   barrier_in(task, 5, true);
   CHECK(trace()
@@ -252,7 +248,6 @@ TEST_CASE_FIXTURE(task_fixture,
                   "a transformation's final checkpoint: what it still holds goes before the final "
                   "barrier, and the final commit finishes it") {
   auto task = start("test_scripted_transform", false);
-  trace();
   caf::anon_send(task, data_batch{0, {record::of(std::int64_t{1}), record::of(std::int64_t{2})}});
   sched.run();
   CHECK(trace() == "records 1 2");
