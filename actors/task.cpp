@@ -289,7 +289,7 @@ void take_checkpoint(task_self* self, std::int64_t checkpoint_id, std::int64_t t
     // The checkpoint fails fast; the task itself stays healthy unless this was the end.
     decline(self, checkpoint_id, std::string{"snapshot failed: "} + e.what());
     if (source)
-      return;  // nothing emitted: the position did not move past a barrier
+      return;  // the barrier starts here: none goes out for a declined checkpoint
     // Downstream aligns on this barrier too: without it, its other inputs would stay blocked.
     emit_barrier(self, checkpoint_id, timestamp_ms, is_final);
     if (is_final)
@@ -298,12 +298,13 @@ void take_checkpoint(task_self* self, std::int64_t checkpoint_id, std::int64_t t
   }
   emit_barrier(self, checkpoint_id, timestamp_ms, is_final);
   acknowledge(self, checkpoint_id, std::move(bytes));
-  // Refused only for a second final barrier, which the trigger check and the aligner (a final
-  // barrier closes its channel) both rule out.
+  // Refused only for a second final barrier or a source's before its end of input: the trigger
+  // check and the aligner (a final barrier closes its channels) rule both out.
   if (is_final && !st.lifecycle.record_final_barrier(checkpoint_id))
     fail(self, "final barrier " + std::to_string(checkpoint_id) + " after the stream ended");
 }
 
+/// Barrier `a` arrived on every open input: checkpoint, then let the held-back input through.
 void on_aligned(task_self* self, const barrier_aligner::aligned& a) {
   take_checkpoint(self, a.checkpoint_id, a.timestamp_ms, a.is_final);
   self->state.aligner->release();
