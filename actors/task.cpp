@@ -20,6 +20,7 @@
 
 #include "actors/detail/barrier_aligner.hpp"
 #include "actors/detail/ready_channels.hpp"
+#include "actors/detail/task_lifecycle.hpp"
 #include "common/ids.hpp"
 #include "messages/atoms.hpp"
 #include "messages/checkpoint_messages.hpp"
@@ -83,12 +84,9 @@ struct task_actor_state {
   std::optional<barrier_aligner> aligner;
   ready_channels ready;  ///< inputs with queued input that alignment does not hold back
 
-  bool started = false;
-  bool poll_scheduled = false;
-  bool exhausted = false;        ///< source: no more records
-  bool final_barrier_sent = false;
-  std::int64_t final_checkpoint_id = 0;
-  bool done = false;             ///< finished or failed: ignore everything
+  /// Replaced with the source role once the operator turns out to be a source.
+  task_lifecycle lifecycle{task_lifecycle::role::stream};
+  bool poll_scheduled = false;  ///< a poll_atom is on its way: that turn polls or drains next
 
   std::int64_t records_in = 0;
   std::int64_t records_out = 0;
@@ -205,9 +203,8 @@ void send_metrics(task_self* self) {
 
 void fail(task_self* self, const std::string& why) {
   auto& st = self->state;
-  if (st.done)
-    return;
-  st.done = true;
+  if (!st.lifecycle.fail())
+    return;  // reported already, or finished
   spdlog::warn("task {} of job {} (attempt {}) failed: {}", st.label(), short_id(st.d.job_id),
                st.d.attempt, why);
   report_state(self, task_state::failed, why);
@@ -240,7 +237,7 @@ void decline(task_self* self, std::int64_t checkpoint_id, const std::string& rea
 
 void schedule_poll(task_self* self) {
   auto& st = self->state;
-  if (st.poll_scheduled || st.done)
+  if (st.poll_scheduled || st.lifecycle.ignores_messages())
     return;
   st.poll_scheduled = true;
   self->send(self, poll_atom::value);
@@ -249,7 +246,7 @@ void schedule_poll(task_self* self) {
 /// Sources: emit one batch worth of records if there is room.
 void poll_source(task_self* self) {
   auto& st = self->state;
-  if (st.exhausted || st.final_barrier_sent || !has_room(st))
+  if (!st.lifecycle.polling() || !has_room(st))
     return;
   auto result = st.source->poll(st.out, st.options.batch_size * 2);
   flush_outputs(self);
@@ -266,7 +263,7 @@ void poll_source(task_self* self) {
                          poll_atom::value);
       break;
     case source_operator::poll_status::exhausted:
-      st.exhausted = true;
+      st.lifecycle.record_end_of_input();  // true: polling() held
       send_metrics(self);  // the final counts first
       self->send(st.d.job, end_of_input{st.session, st.d.job_id, st.d.attempt, st.d.vertex,
                                         st.d.subtask});
@@ -274,29 +271,43 @@ void poll_source(task_self* self) {
   }
 }
 
-void on_aligned(task_self* self, const barrier_aligner::aligned& a) {
+/// The one checkpoint path (DESIGN.md, checkpoint protocol steps 2 and 3): snapshot, emit the
+/// barrier into every output channel, acknowledge. A source takes it on trigger_checkpoint,
+/// any other task once the barrier aligned on all its inputs.
+void take_checkpoint(task_self* self, std::int64_t checkpoint_id, std::int64_t timestamp_ms,
+                     bool is_final) {
   auto& st = self->state;
+  bool source = st.lifecycle.is_source();
   std::string bytes;
   try {
-    if (a.is_final)
+    // What a stream operator still holds (a window, a count) is emitted before the final
+    // barrier and in the final snapshot.
+    if (is_final && !source)
       st.stream->end_of_input(st.out);
-    bytes = st.op->snapshot(a.checkpoint_id);
+    bytes = st.op->snapshot(checkpoint_id);
   } catch (const std::exception& e) {
     // The checkpoint fails fast; the task itself stays healthy unless this was the end.
-    decline(self, a.checkpoint_id, std::string{"snapshot failed: "} + e.what());
-    emit_barrier(self, a.checkpoint_id, a.timestamp_ms, a.is_final);
-    st.aligner->release();
-    if (a.is_final)
+    decline(self, checkpoint_id, std::string{"snapshot failed: "} + e.what());
+    if (source)
+      return;  // the barrier starts here: none goes out for a declined checkpoint
+    // Downstream aligns on this barrier too: without it, its other inputs would stay blocked.
+    emit_barrier(self, checkpoint_id, timestamp_ms, is_final);
+    if (is_final)
       fail(self, std::string{"final snapshot failed: "} + e.what());
     return;
   }
-  emit_barrier(self, a.checkpoint_id, a.timestamp_ms, a.is_final);
-  acknowledge(self, a.checkpoint_id, std::move(bytes));
-  st.aligner->release();
-  if (a.is_final) {
-    st.final_barrier_sent = true;
-    st.final_checkpoint_id = a.checkpoint_id;
-  }
+  emit_barrier(self, checkpoint_id, timestamp_ms, is_final);
+  acknowledge(self, checkpoint_id, std::move(bytes));
+  // Refused only for a second final barrier or a source's before its end of input: the trigger
+  // check and the aligner (a final barrier closes its channels) rule both out.
+  if (is_final && !st.lifecycle.record_final_barrier(checkpoint_id))
+    fail(self, "final barrier " + std::to_string(checkpoint_id) + " after the stream ended");
+}
+
+/// Barrier `a` arrived on every open input: checkpoint, then let the held-back input through.
+void on_aligned(task_self* self, const barrier_aligner::aligned& a) {
+  take_checkpoint(self, a.checkpoint_id, a.timestamp_ms, a.is_final);
+  self->state.aligner->release();
 }
 
 /// Non-sources: process queued input while there is room downstream.
@@ -307,7 +318,8 @@ void drain_inputs(task_self* self) {
   // Credit goes back in groups of half the initial credits, not one message per batch: the
   // sender still holds at least half of its credits whenever all it sent was taken.
   auto credit_every = std::max<std::int32_t>(1, st.options.initial_credits / 2);
-  while (!st.done && has_room(st)) {
+  // A failed final checkpoint fails the task mid-loop.
+  while (!st.lifecycle.ignores_messages() && has_room(st)) {
     // The next channel with input that is not held back by alignment, round robin.
     auto pick = st.ready.pop();
     if (!pick)
@@ -348,9 +360,9 @@ void drain_inputs(task_self* self) {
 
 void resume(task_self* self) {
   auto& st = self->state;
-  if (!st.started || st.done)
+  if (!st.lifecycle.active())
     return;
-  if (st.source) {
+  if (st.lifecycle.is_source()) {
     if (!st.poll_scheduled)
       poll_source(self);
   } else {
@@ -393,6 +405,8 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
     if (!st.source && !st.stream)
       throw std::runtime_error("operator '" + st.d.op + "' is neither a source nor a stream "
                                "operator");
+    if (st.source)
+      st.lifecycle = task_lifecycle{task_lifecycle::role::source};  // still created
     operator_context ctx;
     ctx.job_id = st.d.job_id;
     ctx.vertex = st.d.vertex;
@@ -414,7 +428,8 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
     [=](fail_atom, const std::string& why) { fail(self, why); },
     [=](const start_task& msg) {
       auto& st = self->state;
-      if (!accepts(st, msg.leader_session, msg.job_id, msg.attempt) || st.started || st.done)
+      if (!accepts(st, msg.leader_session, msg.job_id, msg.attempt)
+          || st.lifecycle.current_phase() != task_lifecycle::phase::created)
         return;
       guarded(self, "wiring", [&] {
         auto& registry = operator_registry::global();
@@ -453,7 +468,7 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
           if (channel >= 0 && static_cast<std::size_t>(channel) < st.outputs.size())
             st.outputs[static_cast<std::size_t>(channel)].credits += batches;
         st.early_credits.clear();
-        st.started = true;
+        st.lifecycle.start();  // true: still created, checked above
         report_state(self, task_state::running);
         self->delayed_send(self, std::chrono::milliseconds{st.options.metrics_interval_ms},
                            tick_atom::value);
@@ -462,7 +477,7 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
     },
     [=](data_batch& batch) {
       auto& st = self->state;
-      if (st.done)
+      if (st.lifecycle.ignores_messages())
         return;
       if (batch.channel < 0 || static_cast<std::size_t>(batch.channel) >= st.inputs.size())
         return fail(self, "data for unknown input channel " + std::to_string(batch.channel));
@@ -470,12 +485,12 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
       st.inputs[channel].queue.emplace_back(std::move(batch.records));
       if (!st.aligner->blocked(channel))
         st.ready.push(channel);
-      if (st.started && !st.poll_scheduled)
+      if (st.lifecycle.active() && !st.poll_scheduled)
         guarded(self, "processing", [&] { drain_inputs(self); });
     },
     [=](const barrier& b) {
       auto& st = self->state;
-      if (st.done)
+      if (st.lifecycle.ignores_messages())
         return;
       if (b.channel < 0 || static_cast<std::size_t>(b.channel) >= st.inputs.size())
         return fail(self, "barrier for unknown input channel " + std::to_string(b.channel));
@@ -483,17 +498,18 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
       st.inputs[channel].queue.emplace_back(b);
       if (!st.aligner->blocked(channel))
         st.ready.push(channel);
-      if (st.started && !st.poll_scheduled)
+      if (st.lifecycle.active() && !st.poll_scheduled)
         guarded(self, "processing", [&] { drain_inputs(self); });
     },
     [=](const credit& c) {
       auto& st = self->state;
-      if (!st.started) {
+      if (st.lifecycle.current_phase() == task_lifecycle::phase::created) {
         // A receiver may start (and grant credit) before this task got its start_task.
         st.early_credits[c.channel] += c.batches;
         return;
       }
-      if (st.done || c.channel < 0 || static_cast<std::size_t>(c.channel) >= st.outputs.size())
+      if (st.lifecycle.ignores_messages() || c.channel < 0
+          || static_cast<std::size_t>(c.channel) >= st.outputs.size())
         return;
       auto& ch = st.outputs[static_cast<std::size_t>(c.channel)];
       ch.credits += c.batches;
@@ -503,45 +519,31 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
     [=](poll_atom) {
       auto& st = self->state;
       st.poll_scheduled = false;
-      if (st.done)
+      if (st.lifecycle.ignores_messages())
         return;
       guarded(self, "processing", [&] { resume(self); });
     },
     [=](const trigger_checkpoint& msg) {
       auto& st = self->state;
-      if (!accepts(st, msg.leader_session, msg.job_id, msg.attempt) || st.done)
+      if (!accepts(st, msg.leader_session, msg.job_id, msg.attempt)
+          || st.lifecycle.ignores_messages())
         return;
-      if (!st.source || !st.started)
-        return decline(self, msg.checkpoint_id, "task is not a running source");
-      if (st.final_barrier_sent)
-        return decline(self, msg.checkpoint_id, "source already ended its stream");
-      if (msg.is_final && !st.exhausted)
-        return decline(self, msg.checkpoint_id, "final checkpoint before the end of input");
-      std::string bytes;
-      try {
-        bytes = st.op->snapshot(msg.checkpoint_id);
-      } catch (const std::exception& e) {
-        return decline(self, msg.checkpoint_id, std::string{"snapshot failed: "} + e.what());
-      }
-      emit_barrier(self, msg.checkpoint_id, msg.timestamp_ms, msg.is_final);
-      acknowledge(self, msg.checkpoint_id, std::move(bytes));
-      if (msg.is_final) {
-        st.final_barrier_sent = true;
-        st.final_checkpoint_id = msg.checkpoint_id;
-      }
+      if (auto refusal = st.lifecycle.check_trigger(msg.is_final))
+        return decline(self, msg.checkpoint_id, to_string(*refusal));
+      take_checkpoint(self, msg.checkpoint_id, msg.timestamp_ms, msg.is_final);
     },
     [=](const notify_checkpoint_complete& msg) {
       auto& st = self->state;
-      if (!accepts(st, msg.leader_session, msg.job_id, msg.attempt) || st.done)
+      if (!accepts(st, msg.leader_session, msg.job_id, msg.attempt)
+          || st.lifecycle.ignores_messages())
         return;
       guarded(self, "commit", [&] { st.op->notify_checkpoint_complete(msg.checkpoint_id); });
-      if (st.done)
-        return;
-      if (msg.is_final && st.final_barrier_sent && msg.checkpoint_id == st.final_checkpoint_id) {
+      if (st.lifecycle.ignores_messages())
+        return;  // the commit failed the task
+      if (st.lifecycle.is_final_commit(msg.checkpoint_id, msg.is_final)) {
         guarded(self, "close", [&] { st.op->close(); });
-        if (st.done)
-          return;
-        st.done = true;
+        if (!st.lifecycle.finish())
+          return;  // the close failed the task
         send_metrics(self);
         report_state(self, task_state::finished);
         self->quit();
@@ -549,7 +551,7 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
     },
     [=](tick_atom) {
       auto& st = self->state;
-      if (st.done)
+      if (st.lifecycle.ignores_messages())
         return;
       send_metrics(self);
       self->delayed_send(self, std::chrono::milliseconds{st.options.metrics_interval_ms},
