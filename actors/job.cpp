@@ -15,7 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/checkpoint_coordinator.hpp"
-#include "actors/detail/restart_backoff.hpp"
+#include "actors/detail/job_lifecycle.hpp"
 #include "actors/detail/wiring_plan.hpp"
 #include "actors/store_workers.hpp"
 #include "common/ids.hpp"
@@ -36,12 +36,12 @@ std::int64_t wall_ms() {
     .count();
 }
 
+/// What the job keeps of a task of the current attempt besides its state (which is the
+/// lifecycle's): the handle to wire and kill it, and its counts for the report.
 struct task_info {
   task_actor handle;
-  task_state state = task_state::deploying;
   std::int64_t records_in = 0;
   std::int64_t records_out = 0;
-  bool exhausted = false;
   bool is_source = false;  ///< of a source vertex: its records_out counts as the job's input
   bool is_sink = false;    ///< of a sink vertex: its records_in counts as the job's output
 };
@@ -56,21 +56,11 @@ struct job_actor_state {
   std::map<subtask_key, planned_subtask> plan;
   std::set<std::string> source_vertices;
   std::set<std::string> sink_vertices;
-  std::optional<restart_backoff> backoff;
-
-  job_state state = job_state::created;
-  std::int32_t attempt = 0;
-  std::int32_t restarts = 0;
+  /// Attempts, restarts, task states, zombies: every handler below asks it what a message means.
+  std::optional<job_lifecycle> lifecycle;
   std::map<subtask_key, task_info> tasks;
-  std::map<caf::actor_addr, subtask_key> task_by_addr;
-  std::set<caf::actor_addr> zombies;  ///< killed tasks of earlier attempts, not down yet
-  std::int32_t deployed = 0;
-  /// Source subtasks of the current attempt, and how many of them reported their end: kept as
-  /// counts so that a metrics message does not walk all tasks (with 1,000 sources, every
-  /// exhausted source's metrics tick walked 2,000 tasks).
-  std::int32_t source_tasks = 0;
-  std::int32_t exhausted_sources = 0;
-  bool sources_exhausted_sent = false;
+  /// Every task actor not down yet, of the current attempt or a zombie, by the lifecycle's ref.
+  std::map<caf::actor_addr, job_lifecycle::task_ref> task_refs;
   std::optional<completed_checkpoint> restore_from;
   steady::time_point slot_wait_started;
   steady::time_point started_at = steady::now();
@@ -84,11 +74,6 @@ struct job_actor_state {
   std::string failure;
   std::int64_t started_ms = wall_ms();
   std::int64_t ended_ms = 0;
-  bool terminating = false;
-  /// A restart is scheduled but its attempt has not begun: further failures belong to the
-  /// attempt that already failed. (Not `state == restarting`: that state lasts until the next
-  /// attempt runs, and a failure while it deploys — no slots, a lost TaskManager — must count.)
-  bool restart_scheduled = false;
   std::int64_t final_records_in = 0;   ///< of the last attempt, kept after its tasks are gone
   std::int64_t final_records_out = 0;
 
@@ -101,26 +86,26 @@ struct job_actor_state {
 using job_self = job_actor::stateful_base<job_actor_state>;
 
 job_status_report make_report(const job_actor_state& st) {
+  auto& lifecycle = *st.lifecycle;
   job_status_report r;
   r.job_id = st.graph.job_id;
   r.name = st.graph.name;
-  r.state = st.state;
-  r.attempt = st.attempt;
-  r.restarts = st.restarts;
+  r.state = lifecycle.state();
+  r.attempt = lifecycle.attempt();
+  r.restarts = lifecycle.restarts();
   r.checkpoints_completed = st.checkpoints_completed;
   r.checkpoints_failed = st.checkpoints_failed;
   r.latest_checkpoint_id = st.latest_checkpoint_id;
   r.restored_checkpoint_id = st.restored_checkpoint_id;
   r.tasks_total = st.graph.total_subtasks();
+  r.tasks_running = lifecycle.running_tasks();
   for (auto& [key, task] : st.tasks) {
     if (task.is_source)
       r.records_in += task.records_out;
     if (task.is_sink)
       r.records_out += task.records_in;
-    if (task.state == task_state::running)
-      ++r.tasks_running;
   }
-  if (st.terminating) {
+  if (lifecycle.terminating()) {
     r.records_in = st.final_records_in;
     r.records_out = st.final_records_out;
   }
@@ -136,43 +121,31 @@ void publish(job_self* self) {
   self->send(self->state.job_manager, make_report(self->state));
 }
 
-void set_state(job_self* self, job_state s) {
+/// Kills every task of `attempt`, which the lifecycle stopped: they are zombies until their
+/// down message. The coordinator aborts the attempt's pending checkpoints.
+void stop_tasks(job_self* self, std::int32_t attempt) {
   auto& st = self->state;
-  if (st.state == s)
-    return;
-  st.state = s;
-  publish(self);
-}
-
-/// Kills every task of the current attempt; they become zombies until their down message.
-void stop_tasks(job_self* self) {
-  auto& st = self->state;
-  for (auto& [key, task] : st.tasks) {
-    if (task.handle) {
-      st.zombies.insert(task.handle.address());
+  for (auto& [key, task] : st.tasks)
+    if (task.handle)
       self->send_exit(task.handle, caf::exit_reason::kill);
-    }
-  }
   st.tasks.clear();
-  st.task_by_addr.clear();
-  self->send(st.coordinator, attempt_stopped{st.attempt});
+  self->send(st.coordinator, attempt_stopped{attempt});
 }
-
-void start_attempt(job_self* self);
 
 /// Ends the job on this JobManager: globally terminal states delete the job's checkpoints and
 /// counter; `suspended` keeps everything for the next leader.
 void terminate(job_self* self, job_state final_state) {
   auto& st = self->state;
-  if (st.terminating)
+  if (st.lifecycle->terminating())
     return;
   auto last = make_report(st);
   st.final_records_in = last.records_in;
   st.final_records_out = last.records_out;
-  st.terminating = true;
-  stop_tasks(self);
+  auto attempt = st.lifecycle->attempt();
+  st.lifecycle->terminate(final_state);
+  stop_tasks(self, attempt);
   st.ended_ms = wall_ms();
-  set_state(self, final_state);
+  publish(self);  // the final state
   self->request(st.coordinator, std::chrono::seconds(150), shutdown_coordinator{final_state})
     .then([=](bool) { self->send(self->state.job_manager, job_terminated{make_report(self->state)});
                       self->quit(); },
@@ -186,34 +159,61 @@ void terminate(job_self* self, job_state final_state) {
 
 void on_failure(job_self* self, const std::string& cause) {
   auto& st = self->state;
-  if (st.terminating || st.restart_scheduled || is_globally_terminal(st.state))
-    return;
-  st.failure = cause;
-  ++st.restarts;
-  auto delay = st.backoff->delay_before(st.restarts);
-  if (!delay) {
-    spdlog::error("job {} failed: {} (no restarts left)", st.id(), cause);
-    terminate(self, job_state::failed);
-    return;
+  auto& lifecycle = *st.lifecycle;
+  auto state_before = lifecycle.state();
+  auto decision = lifecycle.on_failure();
+  switch (decision.outcome) {
+    case job_lifecycle::failure_outcome::ignored:
+      spdlog::debug("job {}: {} (not counted: {})", st.id(), cause,
+                    to_string(lifecycle.current_phase()));
+      return;
+    case job_lifecycle::failure_outcome::no_restarts_left:
+      st.failure = cause;
+      spdlog::error("job {} failed: {} (no restarts left)", st.id(), cause);
+      terminate(self, job_state::failed);
+      return;
+    case job_lifecycle::failure_outcome::restart:
+      st.failure = cause;
+      spdlog::warn("job {}: {}; restarting from the latest checkpoint in {} ms (restart {} of {})",
+                   st.id(), cause, decision.delay.count(), lifecycle.restarts(),
+                   lifecycle.restart_strategy().max_attempts);
+      stop_tasks(self, decision.stopped_attempt);
+      if (lifecycle.state() != state_before)
+        publish(self);  // restarting (a failure while the next attempt deploys changes nothing)
+      self->delayed_send(self, decision.delay, restart_atom::value, lifecycle.attempt());
+      return;
   }
-  spdlog::warn("job {}: {}; restarting from the latest checkpoint in {} ms (restart {} of {})",
-               st.id(), cause, delay->count(), st.restarts, st.backoff->settings().max_attempts);
-  stop_tasks(self);
-  ++st.attempt;
-  st.restart_scheduled = true;
-  set_state(self, job_state::restarting);
-  self->delayed_send(self, *delay, restart_atom::value, st.attempt);
+}
+
+/// Sends every task its channels: all of them are deployed, so every handle is known.
+void wire(job_self* self, std::int32_t attempt) {
+  auto& st = self->state;
+  for (auto& [k, planned] : st.plan) {
+    start_task msg;
+    msg.leader_session = st.session;
+    msg.job_id = st.graph.job_id;
+    msg.attempt = attempt;
+    for (auto& gate : planned.outputs) {
+      output_gate g;
+      g.part = gate.edge->part;
+      g.target_vertex = gate.edge->to;
+      auto* target = st.graph.find_vertex(gate.edge->to);
+      g.target_op = target->op;
+      g.target_params_json = target->params_json;
+      for (auto& [receiver, channel] : gate.channels)
+        g.channels.push_back(output_channel{st.tasks[receiver].handle, channel});
+      msg.outputs.push_back(std::move(g));
+    }
+    for (auto& in : planned.inputs)
+      msg.inputs.push_back(input_channel{st.tasks[in.sender].handle, in.sender_channel});
+    self->send(st.tasks[k].handle, std::move(msg));
+  }
 }
 
 void deploy_all(job_self* self, std::vector<slot_assignment> slots) {
   auto& st = self->state;
-  auto attempt = st.attempt;
-  st.deployed = 0;
+  auto attempt = st.lifecycle->attempt();
   st.tasks.clear();
-  st.task_by_addr.clear();
-  st.sources_exhausted_sent = false;
-  st.source_tasks = 0;
-  st.exhausted_sources = 0;
   for (auto& vertex : st.graph.vertices) {
     for (std::int32_t i = 0; i < vertex.parallelism; ++i) {
       subtask_key key{vertex.id, i};
@@ -239,48 +239,26 @@ void deploy_all(job_self* self, std::vector<slot_assignment> slots) {
       auto& info = st.tasks[key];
       info.is_source = st.source_vertices.count(vertex.id) > 0;
       info.is_sink = st.sink_vertices.count(vertex.id) > 0;
-      if (info.is_source)
-        ++st.source_tasks;
       auto& slot = slots[static_cast<std::size_t>(i) % slots.size()];
       self->request(slot.task_manager, std::chrono::milliseconds{st.options.deploy_timeout_ms},
                     deploy_task{st.session, std::move(d)})
         .then(
           [=](task_actor& task) {
             auto& st = self->state;
-            if (attempt != st.attempt || st.terminating) {
+            auto deployed = st.lifecycle->on_deployed(attempt, key);
+            if (deployed.outcome == job_lifecycle::deploy_outcome::stale) {
               // Too late: this attempt is over already.
               self->send_exit(task, caf::exit_reason::kill);
               return;
             }
             self->monitor(task);
             st.tasks[key].handle = task;
-            st.task_by_addr[task.address()] = key;
-            if (++st.deployed < st.graph.total_subtasks())
-              return;
-            // Everyone is there: wire and start.
-            for (auto& [k, planned] : st.plan) {
-              start_task msg;
-              msg.leader_session = st.session;
-              msg.job_id = st.graph.job_id;
-              msg.attempt = attempt;
-              for (auto& gate : planned.outputs) {
-                output_gate g;
-                g.part = gate.edge->part;
-                g.target_vertex = gate.edge->to;
-                auto* target = st.graph.find_vertex(gate.edge->to);
-                g.target_op = target->op;
-                g.target_params_json = target->params_json;
-                for (auto& [receiver, channel] : gate.channels)
-                  g.channels.push_back(output_channel{st.tasks[receiver].handle, channel});
-                msg.outputs.push_back(std::move(g));
-              }
-              for (auto& in : planned.inputs)
-                msg.inputs.push_back(input_channel{st.tasks[in.sender].handle, in.sender_channel});
-              self->send(st.tasks[k].handle, std::move(msg));
-            }
+            st.task_refs[task.address()] = deployed.ref;
+            if (deployed.outcome == job_lifecycle::deploy_outcome::all_there)
+              wire(self, attempt);
           },
           [=](caf::error& e) {
-            if (attempt != self->state.attempt)
+            if (!self->state.lifecycle->is_current(attempt))
               return;
             on_failure(self, "deploying " + key.first + "#" + std::to_string(key.second)
                                + " failed: " + describe(e));
@@ -291,18 +269,18 @@ void deploy_all(job_self* self, std::vector<slot_assignment> slots) {
 
 void request_slots_and_deploy(job_self* self) {
   auto& st = self->state;
-  auto attempt = st.attempt;
+  auto attempt = st.lifecycle->attempt();
   self->request(st.job_manager, std::chrono::seconds(10),
                 request_slots{st.graph.job_id, st.graph.max_parallelism()})
     .then(
       [=](std::vector<slot_assignment>& slots) {
-        if (attempt != self->state.attempt || self->state.terminating)
+        if (!self->state.lifecycle->on_slots(attempt))
           return;
         deploy_all(self, std::move(slots));
       },
       [=](caf::error& e) {
         auto& st = self->state;
-        if (attempt != st.attempt || st.terminating)
+        if (!st.lifecycle->is_current(attempt))
           return;
         if (steady::now() - st.slot_wait_started
             > std::chrono::milliseconds{st.options.slot_wait_ms}) {
@@ -316,13 +294,15 @@ void request_slots_and_deploy(job_self* self) {
 
 void start_attempt(job_self* self) {
   auto& st = self->state;
-  st.restart_scheduled = false;
-  auto attempt = st.attempt;
+  if (!st.lifecycle->begin_attempt())
+    return;
+  st.task_refs.clear();  // no live task now; zombies still missing are given up on
+  auto attempt = st.lifecycle->attempt();
   self->request(st.coordinator, std::chrono::seconds(150), restore_latest{attempt})
     .then(
       [=](std::vector<completed_checkpoint>& latest) {
         auto& st = self->state;
-        if (attempt != st.attempt || st.terminating)
+        if (!st.lifecycle->on_restored(attempt))
           return;
         st.restore_from.reset();
         if (!latest.empty()) {
@@ -337,7 +317,7 @@ void start_attempt(job_self* self) {
         request_slots_and_deploy(self);
       },
       [=](caf::error& e) {
-        if (attempt != self->state.attempt)
+        if (!self->state.lifecycle->is_current(attempt))
           return;
         on_failure(self, "reading the latest checkpoint failed: " + describe(e));
       });
@@ -349,15 +329,14 @@ void start_attempt(job_self* self) {
 /// next attempt starts anyway; what keeps the two apart then is the attempt number in the
 /// sinks' in-progress file names (unique only under one leader: see the failure-windows issue).
 void start_when_clear(job_self* self, std::int32_t attempt, int waits) {
-  auto& st = self->state;
-  if (attempt != st.attempt || st.terminating)
+  auto& lifecycle = *self->state.lifecycle;
+  if (!lifecycle.waiting_to_begin(attempt))
     return;
-  if (!st.zombies.empty() && waits < 100) {
+  if (lifecycle.has_zombies() && waits < 100) {
     self->delayed_send(self, std::chrono::milliseconds(50), restart_atom::value, attempt,
                        waits + 1);
     return;
   }
-  st.zombies.clear();
   start_attempt(self);
 }
 
@@ -367,17 +346,33 @@ void start_when_clear(job_self* self, std::int32_t attempt, int waits) {
 /// coordinator, so the final checkpoint would never be triggered and the job would hang.
 void report_sources_exhausted(job_self* self) {
   auto& st = self->state;
-  if (st.sources_exhausted_sent || st.state != job_state::running
-      || st.exhausted_sources < st.source_tasks)
-    return;
-  st.sources_exhausted_sent = true;
-  self->send(st.coordinator, sources_exhausted{st.attempt});
+  if (st.lifecycle->take_sources_exhausted())
+    self->send(st.coordinator, sources_exhausted{st.lifecycle->attempt()});
 }
 
+/// Every task of the attempt runs: the coordinator may checkpoint it.
+void report_running(job_self* self) {
+  auto& st = self->state;
+  attempt_running running;
+  running.attempt = st.lifecycle->attempt();
+  for (auto& [k, task] : st.tasks) {
+    running.tasks.emplace_back(k, task.handle);
+    if (task.is_source)
+      running.sources.push_back(task.handle);
+  }
+  self->send(st.coordinator, std::move(running));
+  spdlog::info("job {} running (attempt {}{})", st.id(), st.lifecycle->attempt(),
+               st.restored_checkpoint_id
+                 ? ", restored from checkpoint " + std::to_string(st.restored_checkpoint_id)
+                 : std::string{});
+  publish(self);  // running
+  report_sources_exhausted(self);  // a fast source may have finished already
+}
+
+/// Fencing of every task report: this leader session, this job, the current attempt.
 bool accepts(const job_actor_state& st, const std::string& session, const std::string& job_id,
              std::int32_t attempt) {
-  return session == st.session && job_id == st.graph.job_id && attempt == st.attempt
-         && !st.terminating;
+  return session == st.session && job_id == st.graph.job_id && st.lifecycle->is_current(attempt);
 }
 
 job_actor::behavior_type job_behavior(job_self* self, job_supervisor_actor job_manager,
@@ -390,14 +385,18 @@ job_actor::behavior_type job_behavior(job_self* self, job_supervisor_actor job_m
   st.graph = std::move(graph);
   st.factory = std::move(factory);
   st.options = options;
-  st.backoff.emplace(st.graph.restart);
   st.plan = plan_wiring(st.graph);
+  std::vector<job_lifecycle::subtask> subtasks;
   for (auto& v : st.graph.vertices) {
-    if (st.graph.inputs_of(v.id).empty())
+    bool is_source = st.graph.inputs_of(v.id).empty();
+    if (is_source)
       st.source_vertices.insert(v.id);
     if (st.graph.outputs_of(v.id).empty())
       st.sink_vertices.insert(v.id);
+    for (std::int32_t i = 0; i < v.parallelism; ++i)
+      subtasks.push_back({{v.id, i}, is_source});
   }
+  st.lifecycle.emplace(st.graph.restart, std::move(subtasks));
   st.coordinator = spawn_checkpoint_coordinator(self->system(), st.session, st.graph.job_id,
                                                 st.graph.checkpoints,
                                                 caf::actor_cast<checkpoint_listener_actor>(self),
@@ -412,16 +411,18 @@ job_actor::behavior_type job_behavior(job_self* self, job_supervisor_actor job_m
   });
   self->set_down_handler([=](caf::down_msg& dm) {
     auto& st = self->state;
-    if (st.zombies.erase(dm.source) > 0)
+    auto i = st.task_refs.find(dm.source);
+    if (i == st.task_refs.end())
       return;
-    auto i = st.task_by_addr.find(dm.source);
-    if (i == st.task_by_addr.end())
-      return;
-    auto key = i->second;
-    st.task_by_addr.erase(i);
-    auto& task = st.tasks[key];
-    task.handle = nullptr;  // dead already: no zombie to wait for
-    if (task.state == task_state::finished)
+    auto down = st.lifecycle->on_down(i->second);
+    st.task_refs.erase(i);
+    if (down.kind != job_lifecycle::down_kind::finished_task
+        && down.kind != job_lifecycle::down_kind::live_task)
+      return;  // a zombie is gone at last
+    auto key = down.key;
+    if (auto task = st.tasks.find(key); task != st.tasks.end())
+      task->second.handle = nullptr;  // dead already: nothing to kill
+    if (down.kind == job_lifecycle::down_kind::finished_task)
       return;
     auto reason = dm.reason ? describe(dm.reason) : std::string{"exited"};
     if (dm.reason == caf::exit_reason::kill)
@@ -430,14 +431,14 @@ job_actor::behavior_type job_behavior(job_self* self, job_supervisor_actor job_m
   });
   self->delayed_send(self, std::chrono::milliseconds{st.options.report_interval_ms},
                      tick_atom::value);
-  self->send(self, restart_atom::value, st.attempt, 0);
+  self->send(self, restart_atom::value, st.lifecycle->attempt(), 0);
   spdlog::info("job {} ({}) started: {} tasks", st.id(), st.graph.name,
                st.graph.total_subtasks());
   return {
     [=](restart_atom, std::int32_t attempt, int waits) { start_when_clear(self, attempt, waits); },
     [=](restart_atom, std::int32_t attempt) { start_when_clear(self, attempt, 0); },
     [=](retry_atom, std::int32_t attempt) {
-      if (attempt == self->state.attempt && !self->state.terminating)
+      if (self->state.lifecycle->is_current(attempt))
         request_slots_and_deploy(self);
     },
     [=](const task_state_changed& msg) {
@@ -445,46 +446,21 @@ job_actor::behavior_type job_behavior(job_self* self, job_supervisor_actor job_m
       if (!accepts(st, msg.leader_session, msg.job_id, msg.attempt))
         return;
       subtask_key key{msg.vertex, msg.subtask};
-      auto i = st.tasks.find(key);
-      if (i == st.tasks.end())
-        return;
-      i->second.state = msg.state;
-      switch (msg.state) {
-        case task_state::running: {
-          for (auto& [k, task] : st.tasks)
-            if (task.state != task_state::running)
-              return;
-          attempt_running running;
-          running.attempt = st.attempt;
-          for (auto& [k, task] : st.tasks) {
-            running.tasks.emplace_back(k, task.handle);
-            if (st.source_vertices.count(k.first))
-              running.sources.push_back(task.handle);
-          }
-          self->send(st.coordinator, std::move(running));
-          spdlog::info("job {} running (attempt {}{})", st.id(), st.attempt,
-                       st.restored_checkpoint_id
-                         ? ", restored from checkpoint " + std::to_string(st.restored_checkpoint_id)
-                         : std::string{});
-          set_state(self, job_state::running);
-          report_sources_exhausted(self);  // a fast source may have finished already
+      switch (st.lifecycle->on_task_state(msg.attempt, key, msg.state)) {
+        case job_lifecycle::task_event::all_running:
+          report_running(self);
           break;
-        }
-        case task_state::finished: {
-          for (auto& [k, task] : st.tasks)
-            if (task.state != task_state::finished)
-              return;
+        case job_lifecycle::task_event::all_finished: {
           auto seconds = std::chrono::duration<double>(steady::now() - st.started_at).count();
           spdlog::info("job {} finished in {:.2f} s ({} restarts, {} checkpoints)", st.id(),
-                       seconds, st.restarts, st.checkpoints_completed);
+                       seconds, st.lifecycle->restarts(), st.checkpoints_completed);
           terminate(self, job_state::finished);
           break;
         }
-        case task_state::failed:
+        case job_lifecycle::task_event::failed:
           on_failure(self, "task " + to_string(key) + " failed: " + msg.error);
           break;
-        case task_state::canceled:
-        case task_state::deploying:
+        case job_lifecycle::task_event::ignored:
           break;
       }
     },
@@ -501,14 +477,9 @@ job_actor::behavior_type job_behavior(job_self* self, job_supervisor_actor job_m
     },
     [=](const end_of_input& msg) {
       auto& st = self->state;
-      if (!accepts(st, msg.leader_session, msg.job_id, msg.attempt))
-        return;
-      auto i = st.tasks.find({msg.vertex, msg.subtask});
-      if (i == st.tasks.end() || !i->second.is_source || i->second.exhausted)
-        return;
-      i->second.exhausted = true;
-      ++st.exhausted_sources;
-      report_sources_exhausted(self);
+      if (accepts(st, msg.leader_session, msg.job_id, msg.attempt)
+          && st.lifecycle->on_end_of_input(msg.attempt, {msg.vertex, msg.subtask}))
+        report_sources_exhausted(self);
     },
     [=](const checkpoint_completed_event& e) {
       auto& st = self->state;
@@ -521,7 +492,7 @@ job_actor::behavior_type job_behavior(job_self* self, job_supervisor_actor job_m
     [=](const checkpoint_failed_event& e) {
       auto& st = self->state;
       ++st.checkpoints_failed;
-      if (e.is_final && e.attempt == st.attempt)
+      if (e.is_final && e.attempt == st.lifecycle->attempt())
         on_failure(self, "final checkpoint " + std::to_string(e.checkpoint_id)
                            + " failed: " + e.reason);
     },
@@ -529,9 +500,9 @@ job_actor::behavior_type job_behavior(job_self* self, job_supervisor_actor job_m
       auto& st = self->state;
       std::vector<std::pair<subtask_key, task_actor>> running;
       for (auto& [key, task] : st.tasks)
-        if (task.state == task_state::running && task.handle)
+        if (st.lifecycle->state_of(key) == task_state::running && task.handle)
           running.emplace_back(key, task.handle);
-      if (running.empty() || st.state != job_state::running)
+      if (running.empty() || st.lifecycle->state() != job_state::running)
         return make_error(errc::no_running_task,
                           "job " + st.id() + " has no running task to kill");
       std::mt19937_64 rng{msg.seed};
@@ -542,7 +513,7 @@ job_actor::behavior_type job_behavior(job_self* self, job_supervisor_actor job_m
     },
     [=](const cancel_job&) -> job_status_report {
       auto& st = self->state;
-      if (!st.terminating && !is_globally_terminal(st.state)) {
+      if (!st.lifecycle->terminating()) {
         spdlog::info("job {} canceled", st.id());
         terminate(self, job_state::canceled);
       }
