@@ -25,7 +25,7 @@
 #include "messages/atoms.hpp"
 #include "messages/checkpoint_messages.hpp"
 #include "messages/data_messages.hpp"
-#include "operators/operator_registry.hpp"
+#include "fjord/operator_registry.hpp"
 
 namespace fjord {
 

@@ -22,8 +22,8 @@
 #include "actors/job_client.hpp"
 #include "actors/store_workers.hpp"
 #include "messages/job_status.hpp"
-#include "operators/operator.hpp"
-#include "operators/operator_registry.hpp"
+#include "fjord/operator.hpp"
+#include "fjord/operator_registry.hpp"
 
 namespace fjord::bench {
 

@@ -32,8 +32,8 @@
 #include "actors/job_client.hpp"
 #include "actors/runtime_config.hpp"
 #include "bench/bench_support.hpp"
-#include "messages/record.hpp"
-#include "operators/operator_registry.hpp"
+#include "fjord/record.hpp"
+#include "fjord/operator_registry.hpp"
 #include "operators/job_spec.hpp"
 
 namespace {

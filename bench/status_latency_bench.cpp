@@ -27,7 +27,7 @@
 #include "actors/job_client.hpp"
 #include "actors/runtime_config.hpp"
 #include "bench/bench_support.hpp"
-#include "operators/operator_registry.hpp"
+#include "fjord/operator_registry.hpp"
 #include "operators/job_spec.hpp"
 #include "stores/ha_services.hpp"
 #include "stores/standalone/standalone_stores.hpp"

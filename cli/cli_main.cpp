@@ -6,7 +6,7 @@
 
 #include "cli/commands.hpp"
 #include "fjord/version.hpp"
-#include "operators/operator_registry.hpp"
+#include "fjord/operator_registry.hpp"
 
 namespace fjord {
 

@@ -4,7 +4,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
-#include "operators/operator_registry.hpp"
+#include "fjord/operator_registry.hpp"
 
 namespace fjord {
 

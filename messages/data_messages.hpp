@@ -14,7 +14,7 @@
 #include <caf/meta/type_name.hpp>
 #include <caf/sec.hpp>
 
-#include "messages/record.hpp"
+#include "fjord/record.hpp"
 #include "messages/record_batch_codec.hpp"
 
 namespace fjord {

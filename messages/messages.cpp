@@ -5,7 +5,7 @@
 #include "messages/errc.hpp"
 #include "messages/job_graph.hpp"
 #include "messages/job_status.hpp"
-#include "messages/record.hpp"
+#include "fjord/record.hpp"
 
 namespace fjord {
 

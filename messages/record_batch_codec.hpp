@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "messages/record.hpp"
+#include "fjord/record.hpp"
 
 namespace fjord {
 

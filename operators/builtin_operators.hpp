@@ -3,7 +3,7 @@
 // directly to build a registry of their own.
 #pragma once
 
-#include "operators/operator_registry.hpp"
+#include "fjord/operator_registry.hpp"
 
 namespace fjord {
 

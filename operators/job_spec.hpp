@@ -47,7 +47,7 @@
 #include <vector>
 
 #include "messages/job_graph.hpp"
-#include "operators/operator_registry.hpp"
+#include "fjord/operator_registry.hpp"
 #include "serialization/spec_error.hpp"
 
 namespace fjord {

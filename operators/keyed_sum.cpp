@@ -2,7 +2,7 @@
 #include <map>
 
 #include "operators/builtin_operators.hpp"
-#include "serialization/state_bytes.hpp"
+#include "fjord/state_bytes.hpp"
 
 namespace fjord {
 

@@ -1,5 +1,5 @@
 // Field-naming accessors of operator parameters (see operator_params.hpp).
-#include "operators/operator_params.hpp"
+#include "fjord/operator_params.hpp"
 
 #include <algorithm>
 

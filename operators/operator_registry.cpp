@@ -1,5 +1,5 @@
 // The operator registry and the default key of a record (see operator_registry.hpp).
-#include "operators/operator_registry.hpp"
+#include "fjord/operator_registry.hpp"
 
 #include <functional>
 

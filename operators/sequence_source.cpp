@@ -6,7 +6,7 @@
 
 #include "operators/builtin_operators.hpp"
 #include "operators/rate_limiter.hpp"
-#include "serialization/state_bytes.hpp"
+#include "fjord/state_bytes.hpp"
 
 namespace fjord {
 

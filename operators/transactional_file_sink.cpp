@@ -23,7 +23,7 @@
 #include <spdlog/spdlog.h>
 
 #include "operators/builtin_operators.hpp"
-#include "serialization/state_bytes.hpp"
+#include "fjord/state_bytes.hpp"
 
 namespace fjord {
 

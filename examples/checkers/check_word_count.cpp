@@ -7,7 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "examples/checkers/word_count_check.hpp"
-#include "operators/operator_registry.hpp"
+#include "fjord/operator_registry.hpp"
 #include "operators/job_spec.hpp"
 
 int main(int argc, char** argv) {

@@ -12,9 +12,9 @@
 #include <memory>
 #include <optional>
 
-#include "operators/operator_registry.hpp"
-#include "operators/typed_operator.hpp"
-#include "serialization/state_bytes.hpp"
+#include "fjord/operator_registry.hpp"
+#include "fjord/typed_operator.hpp"
+#include "fjord/state_bytes.hpp"
 
 namespace fjord {
 

@@ -12,8 +12,8 @@
 #include "actors/embedded_cluster.hpp"
 #include "actors/job_client.hpp"
 #include "actors/runtime_config.hpp"
-#include "operators/operator.hpp"
-#include "operators/operator_registry.hpp"
+#include "fjord/operator.hpp"
+#include "fjord/operator_registry.hpp"
 #include "operators/job_spec.hpp"
 #include "tests/support/eventually.hpp"
 

@@ -13,8 +13,8 @@
 #include "messages/checkpoint_messages.hpp"
 #include "messages/data_messages.hpp"
 #include "messages/task_messages.hpp"
-#include "operators/operator.hpp"
-#include "operators/operator_registry.hpp"
+#include "fjord/operator.hpp"
+#include "fjord/operator_registry.hpp"
 #include "tests/support/deployment_builder.hpp"
 #include "tests/support/deterministic.hpp"
 

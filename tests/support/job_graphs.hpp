@@ -6,7 +6,7 @@
 #include <string>
 
 #include "examples/checkers/exactly_once_sum_check.hpp"
-#include "operators/operator_registry.hpp"
+#include "fjord/operator_registry.hpp"
 #include "operators/job_spec.hpp"
 
 namespace fjord::testing {

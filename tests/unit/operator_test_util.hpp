@@ -14,8 +14,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "operators/operator.hpp"
-#include "operators/operator_registry.hpp"
+#include "fjord/operator.hpp"
+#include "fjord/operator_registry.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace fjord::test {

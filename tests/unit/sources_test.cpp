@@ -6,7 +6,7 @@
 #include <map>
 
 #include "operators/rate_limiter.hpp"
-#include "serialization/state_bytes.hpp"
+#include "fjord/state_bytes.hpp"
 #include "tests/unit/operator_test_util.hpp"
 
 using namespace fjord;

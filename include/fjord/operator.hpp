@@ -17,8 +17,8 @@
 #include <memory>
 #include <string>
 
-#include "messages/record.hpp"
-#include "operators/operator_params.hpp"
+#include <fjord/record.hpp>
+#include <fjord/operator_params.hpp>
 
 namespace fjord {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <utility>
 
-#include "operators/operator.hpp"
+#include <fjord/operator.hpp>
 
 namespace fjord {
 

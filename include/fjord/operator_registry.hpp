@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "messages/record.hpp"
-#include "operators/operator.hpp"
+#include <fjord/record.hpp>
+#include <fjord/operator.hpp>
 
 namespace fjord {
 
