@@ -11,7 +11,8 @@ for f in lib/libfjord.so bin/fjord include/fjord/fjord.hpp include/fjord/version
          lib/cmake/Fjord/FjordConfig.cmake lib/cmake/Fjord/FjordConfigVersion.cmake; do
   [ -e "$prefix/$f" ] || fail "installed tree lacks $f"
 done
-"$prefix/bin/fjord" --version | grep -q "^fjord 0\." || fail "installed fjord --version: $("$prefix/bin/fjord" --version 2>&1)"
+version=$("$prefix/bin/fjord" --version 2>&1) || fail "installed fjord --version failed: $version"
+[[ "$version" == "fjord 0."* ]] || fail "installed fjord --version: $version"
 
 cp -r "$root/tests/packaging/consumer" consumer
 # The consumer sees only the prefix: no include path or library of the build tree.
@@ -20,8 +21,10 @@ cmake -S consumer -B consumer/build -G Ninja -DCMAKE_PREFIX_PATH="$prefix" \
   || fail "the consumer project does not configure against the package"
 cmake --build consumer/build > build.log 2>&1 || fail "the consumer project does not build"
 grep -q -- "-I$root" consumer/build/build.ninja && fail "the consumer was built with Fjord's source tree"
-ldd consumer/build/my_fjord | grep -q "$prefix/lib/libfjord.so" \
-  || fail "my_fjord does not run with the installed libfjord.so: $(ldd consumer/build/my_fjord | grep fjord)"
+# (ldd into a file first: `ldd | grep -q` fails under pipefail when grep exits before ldd ends)
+ldd consumer/build/my_fjord > ldd.log
+grep -q "$prefix/lib/libfjord.so" ldd.log \
+  || fail "my_fjord does not run with the installed libfjord.so: $(grep fjord ldd.log)"
 
 consumer/build/my_fjord operators > operators.log 2>&1 || fail "my_fjord operators failed"
 grep -q "times_ten" operators.log || fail "the user's operator is not listed"
