@@ -177,17 +177,11 @@ coordinator(coordinator_actor* self, std::string session, std::string job_id,
       if (auto aborted = st.scheduler->stop_attempt(msg.attempt))
         spdlog::debug("job {}: {} pending checkpoint(s) of attempt {} aborted", st.id(), aborted,
                       msg.attempt);
+      return true;
     },
     [=](const sources_exhausted& msg) {
       if (self->state.scheduler->request_final(msg.attempt))
         maybe_trigger(self, false);
-    },
-    [=](const restore_latest&) -> caf::result<std::vector<completed_checkpoint>> {
-      auto rp = self->make_response_promise<std::vector<completed_checkpoint>>();
-      self->request(self->state.worker, store_timeout, latest_atom::value)
-        .then([=](std::vector<completed_checkpoint>& latest) mutable { rp.deliver(latest); },
-              [=](caf::error& e) mutable { rp.deliver(e); });
-      return rp;
     },
     [=](tick_atom) {
       self->state.scheduler->tick_fired();
@@ -268,16 +262,6 @@ coordinator(coordinator_actor* self, std::string session, std::string job_id,
 }
 
 }  // namespace
-
-checkpoint_coordinator_actor
-spawn_checkpoint_coordinator(caf::actor_system& sys, std::string leader_session, std::string job_id,
-                             checkpoint_settings settings, checkpoint_listener_actor job,
-                             std::shared_ptr<checkpoint_recovery_factory> factory) {
-  auto worker = spawn_checkpoint_store_worker(sys, std::move(factory), job_id,
-                                              std::max(1, settings.num_retained));
-  return spawn_checkpoint_coordinator(sys, std::move(leader_session), std::move(job_id), settings,
-                                      std::move(job), std::move(worker));
-}
 
 checkpoint_coordinator_actor
 spawn_checkpoint_coordinator(caf::actor_system& sys, std::string leader_session, std::string job_id,

@@ -53,6 +53,14 @@ struct job_actor_state {
   std::shared_ptr<checkpoint_recovery_factory> factory;
   job_options options;
   checkpoint_coordinator_actor coordinator;
+  /// The job's completed-checkpoint store and id counter (detached). The coordinator writes to
+  /// it; the job reads the checkpoint to restore from it; the coordinator shuts it down.
+  checkpoint_store_worker_actor checkpoint_store;
+  /// attempt_stopped requests the coordinator has not answered yet; while there are any, the
+  /// next attempt does not read its restore (see attempt_stopped in internal_messages.hpp).
+  int unconfirmed_stops = 0;
+  /// The attempt whose restore read waits for the coordinator's answers (-1: none).
+  std::int32_t restore_waiting = -1;
   std::map<subtask_key, planned_subtask> plan;
   std::set<std::string> source_vertices;
   std::set<std::string> sink_vertices;
@@ -121,6 +129,20 @@ void publish(job_self* self) {
   self->send(self->state.job_manager, make_report(self->state));
 }
 
+void read_restore(job_self* self, std::int32_t attempt);
+
+/// The coordinator answered an attempt_stopped: once every one is answered, a restore read that
+/// waited for them goes ahead.
+void stop_confirmed(job_self* self) {
+  auto& st = self->state;
+  if (--st.unconfirmed_stops > 0 || st.restore_waiting < 0)
+    return;
+  auto attempt = st.restore_waiting;
+  st.restore_waiting = -1;
+  if (st.lifecycle->is_current(attempt))
+    read_restore(self, attempt);
+}
+
 /// Kills every task of `attempt`, which the lifecycle stopped: they are zombies until their
 /// down message. The coordinator aborts the attempt's pending checkpoints.
 void stop_tasks(job_self* self, std::int32_t attempt) {
@@ -129,7 +151,14 @@ void stop_tasks(job_self* self, std::int32_t attempt) {
     if (task.handle)
       self->send_exit(task.handle, caf::exit_reason::kill);
   st.tasks.clear();
-  self->send(st.coordinator, attempt_stopped{attempt});
+  ++st.unconfirmed_stops;
+  self->request(st.coordinator, std::chrono::seconds(150), attempt_stopped{attempt})
+    .then([=](bool) { stop_confirmed(self); },
+          [=](caf::error& e) {
+            spdlog::warn("job {}: the coordinator did not confirm the end of attempt {}: {}",
+                         self->state.id(), attempt, describe(e));
+            stop_confirmed(self);
+          });
 }
 
 /// Ends the job on this JobManager: globally terminal states delete the job's checkpoints and
@@ -292,13 +321,11 @@ void request_slots_and_deploy(job_self* self) {
       });
 }
 
-void start_attempt(job_self* self) {
+/// Asks the checkpoint store worker for the latest completed checkpoint, then deploys `attempt`
+/// from it (or from scratch if there is none).
+void read_restore(job_self* self, std::int32_t attempt) {
   auto& st = self->state;
-  if (!st.lifecycle->begin_attempt())
-    return;
-  st.task_refs.clear();  // no live task now; zombies still missing are given up on
-  auto attempt = st.lifecycle->attempt();
-  self->request(st.coordinator, std::chrono::seconds(150), restore_latest{attempt})
+  self->request(st.checkpoint_store, std::chrono::seconds(150), latest_atom::value)
     .then(
       [=](std::vector<completed_checkpoint>& latest) {
         auto& st = self->state;
@@ -321,6 +348,18 @@ void start_attempt(job_self* self) {
           return;
         on_failure(self, "reading the latest checkpoint failed: " + describe(e));
       });
+}
+
+void start_attempt(job_self* self) {
+  auto& st = self->state;
+  if (!st.lifecycle->begin_attempt())
+    return;
+  st.task_refs.clear();  // no live task now; zombies still missing are given up on
+  auto attempt = st.lifecycle->attempt();
+  if (st.unconfirmed_stops > 0)
+    st.restore_waiting = attempt;  // stop_confirmed reads it
+  else
+    read_restore(self, attempt);
 }
 
 /// Waits for the tasks of the previous attempt to be gone before starting the next one, so two
@@ -397,10 +436,12 @@ job_actor::behavior_type job_behavior(job_self* self, job_supervisor_actor job_m
       subtasks.push_back({{v.id, i}, is_source});
   }
   st.lifecycle.emplace(st.graph.restart, std::move(subtasks));
+  st.checkpoint_store = spawn_checkpoint_store_worker(
+    self->system(), st.factory, st.graph.job_id, std::max(1, st.graph.checkpoints.num_retained));
   st.coordinator = spawn_checkpoint_coordinator(self->system(), st.session, st.graph.job_id,
                                                 st.graph.checkpoints,
                                                 caf::actor_cast<checkpoint_listener_actor>(self),
-                                                st.factory);
+                                                st.checkpoint_store);
   self->link_to(st.coordinator);
   // Killed with its JobManager (process shutdown): stop the tasks, delete nothing.
   self->set_exit_handler([=](caf::exit_msg& em) {

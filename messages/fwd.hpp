@@ -61,7 +61,6 @@ struct job_terminated;
 struct suspend_job;
 struct attempt_running;
 struct attempt_stopped;
-struct restore_latest;
 struct sources_exhausted;
 struct shutdown_coordinator;
 struct checkpoint_completed_event;
@@ -139,9 +138,8 @@ using checkpoint_listener_actor =
                    caf::reacts_to<checkpoint_failed_event>>;
 
 using checkpoint_coordinator_actor = checkpoint_ack_actor::extend<
-  caf::reacts_to<attempt_running>, caf::reacts_to<attempt_stopped>,
+  caf::reacts_to<attempt_running>, caf::replies_to<attempt_stopped>::with<bool>,
   caf::reacts_to<sources_exhausted>,
-  caf::replies_to<restore_latest>::with<std::vector<completed_checkpoint>>,
   caf::replies_to<shutdown_coordinator>::with<bool>, caf::reacts_to<tick_atom>,
   caf::reacts_to<expire_atom, std::int32_t, std::int64_t>>;
 

@@ -11,7 +11,7 @@
 
 #include "messages/checkpoint.hpp"
 #include "messages/fwd.hpp"
-#include "messages/job_status.hpp"
+#include "fjord/job_status.hpp"
 
 namespace fjord {
 
@@ -70,7 +70,11 @@ typename Inspector::result_type inspect(Inspector& f, attempt_running& x) {
   return f(caf::meta::type_name("fjord.attempt_running"), x.attempt, x.sources, x.tasks);
 }
 
-/// job -> coordinator: `attempt` is over; abort its pending checkpoints.
+/// job -> coordinator: `attempt` is over; abort its pending checkpoints. Reply: true. The job
+/// reads the checkpoint to restore from the checkpoint store worker only after this reply: every
+/// store call the coordinator sent for the stopped attempt is then already in the worker's
+/// mailbox (a local send enqueues at once), so the read sees a checkpoint the old attempt
+/// completed, and its sinks' pending transactions are restored and committed, not re-emitted.
 struct attempt_stopped {
   std::int32_t attempt = 0;
 };
@@ -78,16 +82,6 @@ struct attempt_stopped {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, attempt_stopped& x) {
   return f(caf::meta::type_name("fjord.attempt_stopped"), x.attempt);
-}
-
-/// job -> coordinator. Reply: std::vector<completed_checkpoint> with 0 or 1 element, the latest.
-struct restore_latest {
-  std::int32_t attempt = 0;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, restore_latest& x) {
-  return f(caf::meta::type_name("fjord.restore_latest"), x.attempt);
 }
 
 /// job -> coordinator: every source of `attempt` emitted its last record: take the final

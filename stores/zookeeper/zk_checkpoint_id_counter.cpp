@@ -9,6 +9,7 @@
 
 #include "common/ids.hpp"
 #include "stores/store_error.hpp"
+#include "stores/zookeeper/zk_job_id.hpp"
 #include "stores/zookeeper/zk_state_handle_store.hpp"
 
 namespace fjord {
@@ -18,10 +19,7 @@ namespace {
 using kind = store_error::kind;
 
 std::string counter_node(const std::string& parent, const std::string& job_id) {
-  if (job_id.empty() || job_id.find('/') != std::string::npos || job_id == "."
-      || job_id == "..")
-    throw store_error(kind::invalid_argument,
-                      fmt::format("'{}' is not a valid job id for a znode name", job_id));
+  checked_job_id(job_id);
   if (parent.empty() || parent.front() != '/')
     throw store_error(kind::invalid_argument,
                       fmt::format("checkpoint counter path '{}' must start with '/'", parent));

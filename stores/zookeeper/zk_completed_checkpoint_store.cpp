@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/ids.hpp"
+#include "stores/zookeeper/zk_job_id.hpp"
 
 namespace fjord {
 
@@ -22,10 +23,7 @@ std::size_t checked_retained(int max_retained) {
 }
 
 std::string job_root(const std::string& parent, const std::string& job_id) {
-  if (job_id.empty() || job_id.find('/') != std::string::npos || job_id == "."
-      || job_id == "..")
-    throw store_error(kind::invalid_argument,
-                      fmt::format("'{}' is not a valid job id for a znode name", job_id));
+  checked_job_id(job_id);
   if (parent.empty() || parent.front() != '/')
     throw store_error(kind::invalid_argument,
                       fmt::format("checkpoints path '{}' must start with '/'", parent));

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "stores/store_error.hpp"
+#include "stores/zookeeper/zk_job_id.hpp"
 #include "stores/zookeeper/zk_state_handle_store.hpp"
 
 namespace fjord {
@@ -29,10 +30,7 @@ zk_job_result_store::zk_job_result_store(zk::client_ptr client, std::string job_
 }
 
 std::string zk_job_result_store::path_of(const std::string& job_id) const {
-  if (job_id.empty() || job_id.find('/') != std::string::npos || job_id == "."
-      || job_id == "..")
-    throw store_error(kind::invalid_argument,
-                      fmt::format("'{}' is not a valid job id for a znode name", job_id));
+  checked_job_id(job_id);
   return root_ + "/" + job_id;
 }
 

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include "common/ids.hpp"
+#include "stores/zookeeper/zk_job_id.hpp"
 
 namespace fjord {
 
@@ -19,10 +20,7 @@ namespace {
 using kind = store_error::kind;
 
 void check_job_id(const std::string& job_id) {
-  if (job_id.empty() || job_id.find('/') != std::string::npos || job_id == "."
-      || job_id == "..")
-    throw store_error(kind::invalid_argument,
-                      fmt::format("'{}' is not a valid job id for a znode name", job_id));
+  checked_job_id(job_id);
 }
 
 }  // namespace

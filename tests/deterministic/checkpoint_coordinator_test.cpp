@@ -225,6 +225,9 @@ TEST_CASE_FIXTURE(coordinator_fixture,
   auto t = next_trigger();
   self->send(coordinator, attempt_stopped{0});
   expect((attempt_stopped), from(self).to(coordinator));
+  bool confirmed = false;  // answered at once: the job's restore read waits for it
+  self->receive([&](bool b) { confirmed = b; }, caf::after(std::chrono::seconds(0)) >> [] {});
+  CHECK(confirmed);
   check_dropped(ack(t, 0));
   // No further checkpoint of the stopped attempt: the next tick triggers nothing.
   CHECK(advance_time(20ms) == 1);

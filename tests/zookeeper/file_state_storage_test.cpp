@@ -5,6 +5,7 @@
 #include <fstream>
 #include <set>
 
+#include "tests/support/job_ids.hpp"
 #include "stores/zookeeper/file_state_storage.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/zookeeper/store_contract_util.hpp"
@@ -38,7 +39,7 @@ std::string what_of(const std::function<void()>& f) {
 TEST_CASE("file storage: a stored record loads back and the file has a unique final name") {
   testing::temp_dir dir;
   file_state_storage storage{dir.file("recovery")};
-  auto cp = test::make_checkpoint("job", 7);
+  auto cp = test::make_checkpoint(testing::job_id("job"), 7);
   auto h1 = storage.store_record(cp, "completedCheckpoint");
   auto h2 = storage.store_record(cp, "completedCheckpoint");
   CHECK(h1.path != h2.path);
@@ -65,7 +66,7 @@ TEST_CASE("file storage: many stores never reuse a name") {
 TEST_CASE("file storage: a flipped byte is reported as corrupt with the path and the reason") {
   testing::temp_dir dir;
   file_state_storage storage{dir.str()};
-  auto h = storage.store_record(test::make_checkpoint("job", 1), "cp");
+  auto h = storage.store_record(test::make_checkpoint(testing::job_id("job"), 1), "cp");
   test::flip_byte(h.path, h.size - 1);
   CHECK(kind_of([&] { storage.load(h); }) == store_error::kind::corrupt);
   auto message = what_of([&] { storage.load(h); });
@@ -76,7 +77,7 @@ TEST_CASE("file storage: a flipped byte is reported as corrupt with the path and
 TEST_CASE("file storage: truncated, foreign and wrong-type files are corrupt") {
   testing::temp_dir dir;
   file_state_storage storage{dir.str()};
-  auto h = storage.store_record(test::make_checkpoint("job", 1), "cp");
+  auto h = storage.store_record(test::make_checkpoint(testing::job_id("job"), 1), "cp");
 
   SUBCASE("truncated, with the size the handle expects") {
     fs::resize_file(h.path, 10);
@@ -104,7 +105,7 @@ TEST_CASE("file storage: truncated, foreign and wrong-type files are corrupt") {
 TEST_CASE("file storage: a missing file is not_found, discard is idempotent") {
   testing::temp_dir dir;
   file_state_storage storage{dir.str()};
-  auto h = storage.store_record(test::make_checkpoint("job", 1), "cp");
+  auto h = storage.store_record(test::make_checkpoint(testing::job_id("job"), 1), "cp");
   storage.discard(h);
   CHECK_FALSE(fs::exists(h.path));
   CHECK(kind_of([&] { storage.load(h); }) == store_error::kind::not_found);
@@ -129,7 +130,7 @@ TEST_CASE("file storage: discard refuses paths outside the storage directory") {
 TEST_CASE("file storage: bad inputs are refused before anything is written") {
   testing::temp_dir dir;
   file_state_storage storage{dir.str()};
-  auto sealed = encode(test::make_checkpoint("job", 1));
+  auto sealed = encode(test::make_checkpoint(testing::job_id("job"), 1));
   CHECK(kind_of([&] { storage.store(record_type::completed_checkpoint, "garbage", "cp"); })
         == store_error::kind::invalid_argument);
   CHECK(kind_of([&] { storage.store(record_type::submitted_job_graph, sealed, "cp"); })

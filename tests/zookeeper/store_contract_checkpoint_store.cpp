@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "tests/support/job_ids.hpp"
 #include "tests/zookeeper/store_contract_envs.hpp"
 
 using namespace fjord;
@@ -42,7 +43,7 @@ TEST_CASE_TEMPLATE("checkpoint store contract: retaining fewer than one is refus
   Env env;
   for (int retained : {0, -1}) {
     try {
-      env.checkpoint_store("job", retained);
+      env.checkpoint_store(testing::job_id("job"), retained);
       FAIL("no error for retained = " << retained);
     } catch (const store_error& e) {
       CHECK(e.which() == store_error::kind::invalid_argument);
@@ -53,20 +54,20 @@ TEST_CASE_TEMPLATE("checkpoint store contract: retaining fewer than one is refus
 TEST_CASE_TEMPLATE("checkpoint store contract: empty, add, latest and all", Env,
                    ALL_CHECKPOINT_ENVS) {
   Env env;
-  auto store = env.checkpoint_store("job", 4);
+  auto store = env.checkpoint_store(testing::job_id("job"), 4);
   store->recover();
   CHECK_FALSE(store->latest());
   CHECK(store->all().empty());
   CHECK(store->size() == 0);
   CHECK(store->max_retained() == 4);
   for (int i = 1; i <= 4; ++i) {
-    store->add(test::make_checkpoint("job", i));
+    store->add(test::make_checkpoint(testing::job_id("job"), i));
     CHECK(store->size() == static_cast<std::size_t>(i));
     REQUIRE(store->latest());
     CHECK(store->latest()->checkpoint_id == i);
   }
   auto latest = *store->latest();
-  CHECK(latest.job_id == "job");
+  CHECK(latest.job_id == testing::job_id("job"));
   CHECK(latest.timestamp_ms == 1004);
   REQUIRE(latest.states.size() == 2);
   CHECK(latest.states[1].bytes == "sink-state-4");
@@ -76,19 +77,19 @@ TEST_CASE_TEMPLATE("checkpoint store contract: empty, add, latest and all", Env,
 TEST_CASE_TEMPLATE("checkpoint store contract: adding beyond the limit subsumes the oldest", Env,
                    ALL_CHECKPOINT_ENVS) {
   Env env;
-  auto store = env.checkpoint_store("job", 1);
+  auto store = env.checkpoint_store(testing::job_id("job"), 1);
   for (int i = 1; i <= 4; ++i) {
-    store->add(test::make_checkpoint("job", i));
+    store->add(test::make_checkpoint(testing::job_id("job"), i));
     CHECK(store->size() == 1);
     CHECK(store->latest()->checkpoint_id == i);
   }
-  auto three = env.checkpoint_store("job3", 3);
+  auto three = env.checkpoint_store(testing::job_id("job3"), 3);
   for (int i = 1; i <= 5; ++i)
-    three->add(test::make_checkpoint("job3", i));
+    three->add(test::make_checkpoint(testing::job_id("job3"), i));
   CHECK(ids_of(three->all()) == ids{3, 4, 5});
   if constexpr (Env::durable) {
-    CHECK(znodes(env, "job") == std::vector<std::string>{"0000000000000000004"});
-    CHECK(znodes(env, "job3").size() == 3);
+    CHECK(znodes(env, testing::job_id("job")) == std::vector<std::string>{"0000000000000000004"});
+    CHECK(znodes(env, testing::job_id("job3")).size() == 3);
     CHECK(env.files() == 4);  // subsumed files are gone
   }
 }
@@ -96,13 +97,13 @@ TEST_CASE_TEMPLATE("checkpoint store contract: adding beyond the limit subsumes 
 TEST_CASE_TEMPLATE("checkpoint store contract: ids crossing digit boundaries stay in order", Env,
                    ALL_CHECKPOINT_ENVS) {
   Env env;
-  auto store = env.checkpoint_store("job", 2);
+  auto store = env.checkpoint_store(testing::job_id("job"), 2);
   for (std::int64_t id : {8, 9, 10})
-    store->add(test::make_checkpoint("job", id));
+    store->add(test::make_checkpoint(testing::job_id("job"), id));
   CHECK(ids_of(store->all()) == ids{9, 10});
   CHECK(store->latest()->checkpoint_id == 10);
   for (std::int64_t id : {99, 100})
-    store->add(test::make_checkpoint("job", id));
+    store->add(test::make_checkpoint(testing::job_id("job"), id));
   CHECK(ids_of(store->all()) == ids{99, 100});
   CHECK(store->latest()->checkpoint_id == 100);
 }
@@ -110,9 +111,9 @@ TEST_CASE_TEMPLATE("checkpoint store contract: ids crossing digit boundaries sta
 TEST_CASE_TEMPLATE("checkpoint store contract: recover twice changes nothing", Env,
                    ALL_CHECKPOINT_ENVS) {
   Env env;
-  auto store = env.checkpoint_store("job", 3);
+  auto store = env.checkpoint_store(testing::job_id("job"), 3);
   for (int i = 1; i <= 3; ++i)
-    store->add(test::make_checkpoint("job", i));
+    store->add(test::make_checkpoint(testing::job_id("job"), i));
   store->recover();
   store->recover();
   CHECK(ids_of(store->all()) == ids{1, 2, 3});
@@ -122,19 +123,19 @@ TEST_CASE_TEMPLATE("checkpoint store contract: recover twice changes nothing", E
 TEST_CASE_TEMPLATE("checkpoint store contract: a globally terminal shutdown discards all", Env,
                    ALL_CHECKPOINT_ENVS) {
   Env env;
-  auto store = env.checkpoint_store("job", 3);
+  auto store = env.checkpoint_store(testing::job_id("job"), 3);
   for (int i = 1; i <= 3; ++i)
-    store->add(test::make_checkpoint("job", i));
+    store->add(test::make_checkpoint(testing::job_id("job"), i));
   store->shutdown(job_state::finished);
   CHECK(store->size() == 0);
   CHECK_FALSE(store->latest());
   if constexpr (Env::durable) {
-    CHECK_FALSE(env.client()->exists(env.checkpoints_path + "/job"));
+    CHECK_FALSE(env.client()->exists(env.checkpoints_path + "/" + testing::job_id("job")));
     CHECK(env.files() == 0);
-    auto again = env.checkpoint_store("job", 3);
+    auto again = env.checkpoint_store(testing::job_id("job"), 3);
     again->recover();
     CHECK(again->size() == 0);
-    again->add(test::make_checkpoint("job", 4));  // a new run of the same job id still works
+    again->add(test::make_checkpoint(testing::job_id("job"), 4));  // a new run of the same job id still works
     CHECK(again->latest()->checkpoint_id == 4);
   }
 }
@@ -144,38 +145,38 @@ TEST_CASE_TEMPLATE("checkpoint store contract: a globally terminal shutdown disc
 TEST_CASE_TEMPLATE("checkpoint store contract: a new instance recovers the newest checkpoints",
                    Env, ZK_CHECKPOINT_ENVS) {
   Env env;
-  auto first = env.checkpoint_store("job", 3);
+  auto first = env.checkpoint_store(testing::job_id("job"), 3);
   for (int i = 1; i <= 3; ++i)
-    first->add(test::make_checkpoint("job", i));
+    first->add(test::make_checkpoint(testing::job_id("job"), i));
 
-  auto same = env.checkpoint_store("job", 3);
+  auto same = env.checkpoint_store(testing::job_id("job"), 3);
   CHECK(same->size() == 0);  // nothing before recover()
   same->recover();
   CHECK(ids_of(same->all()) == ids{1, 2, 3});
 
   // Retaining one: recovery keeps the newest and removes the others.
-  auto one = env.checkpoint_store("job", 1);
+  auto one = env.checkpoint_store(testing::job_id("job"), 1);
   one->recover();
   one->recover();
   CHECK(ids_of(one->all()) == ids{3});
-  CHECK(znodes(env, "job") == std::vector<std::string>{"0000000000000000003"});
+  CHECK(znodes(env, testing::job_id("job")) == std::vector<std::string>{"0000000000000000003"});
   CHECK(env.files() == 1);
-  CHECK(test::dangling_pointers(*env.client(), env.checkpoints_path + "/job", *env.storage)
+  CHECK(test::dangling_pointers(*env.client(), env.checkpoints_path + "/" + testing::job_id("job"), *env.storage)
           .empty());
 }
 
 TEST_CASE_TEMPLATE("checkpoint store contract: recovery picks the numerically highest id", Env,
                    ZK_CHECKPOINT_ENVS) {
   Env env;
-  auto writer = env.checkpoint_store("job", 10);
+  auto writer = env.checkpoint_store(testing::job_id("job"), 10);
   for (std::int64_t id : {9, 10, 99, 100})
-    writer->add(test::make_checkpoint("job", id));
-  auto one = env.checkpoint_store("job", 1);
+    writer->add(test::make_checkpoint(testing::job_id("job"), id));
+  auto one = env.checkpoint_store(testing::job_id("job"), 1);
   one->recover();
   REQUIRE(one->latest());
   CHECK(one->latest()->checkpoint_id == 100);
-  CHECK(znodes(env, "job") == std::vector<std::string>{"0000000000000000100"});
-  auto two = env.checkpoint_store("job", 2);
+  CHECK(znodes(env, testing::job_id("job")) == std::vector<std::string>{"0000000000000000100"});
+  auto two = env.checkpoint_store(testing::job_id("job"), 2);
   two->recover();
   CHECK(ids_of(two->all()) == ids{100});
 }
@@ -183,13 +184,13 @@ TEST_CASE_TEMPLATE("checkpoint store contract: recovery picks the numerically hi
 TEST_CASE_TEMPLATE("checkpoint store contract: leadership loss keeps the checkpoints", Env,
                    ZK_CHECKPOINT_ENVS) {
   Env env;
-  auto store = env.checkpoint_store("job", 2);
-  store->add(test::make_checkpoint("job", 1));
-  store->add(test::make_checkpoint("job", 2));
+  auto store = env.checkpoint_store(testing::job_id("job"), 2);
+  store->add(test::make_checkpoint(testing::job_id("job"), 1));
+  store->add(test::make_checkpoint(testing::job_id("job"), 2));
   store->shutdown(job_state::suspended);
-  CHECK(znodes(env, "job").size() == 2);
+  CHECK(znodes(env, testing::job_id("job")).size() == 2);
   CHECK(env.files() == 2);
-  auto next_leader = env.checkpoint_store("job", 2);
+  auto next_leader = env.checkpoint_store(testing::job_id("job"), 2);
   next_leader->recover();
   CHECK(ids_of(next_leader->all()) == ids{1, 2});
 }
@@ -197,38 +198,38 @@ TEST_CASE_TEMPLATE("checkpoint store contract: leadership loss keeps the checkpo
 TEST_CASE_TEMPLATE("checkpoint store contract: a corrupt newest file falls back to the previous",
                    Env, ZK_CHECKPOINT_ENVS) {
   Env env;
-  auto writer = env.checkpoint_store("job", 3);
+  auto writer = env.checkpoint_store(testing::job_id("job"), 3);
   for (int i = 1; i <= 3; ++i)
-    writer->add(test::make_checkpoint("job", i));
-  auto path = env.checkpoints_path + "/job/" + zk_completed_checkpoint_store::node_name(3);
+    writer->add(test::make_checkpoint(testing::job_id("job"), i));
+  auto path = env.checkpoints_path + "/" + testing::job_id("job") + "/" + zk_completed_checkpoint_store::node_name(3);
   auto handle = decode<state_handle>(env.client()->get(path)->data);
   test::flip_byte(handle.path, handle.size - 5);
 
-  auto store = env.checkpoint_store("job", 1);
+  auto store = env.checkpoint_store(testing::job_id("job"), 1);
   store->recover();
   REQUIRE(store->latest());
   CHECK(store->latest()->checkpoint_id == 2);
   store->recover();
   CHECK(ids_of(store->all()) == ids{2});
   // The corrupt entry is left for an operator to look at; the older readable one was removed.
-  CHECK(znodes(env, "job")
+  CHECK(znodes(env, testing::job_id("job"))
         == std::vector<std::string>{"0000000000000000002", "0000000000000000003"});
   // New checkpoints go on as usual, and a terminal shutdown removes everything.
-  store->add(test::make_checkpoint("job", 4));
+  store->add(test::make_checkpoint(testing::job_id("job"), 4));
   CHECK(store->latest()->checkpoint_id == 4);
   store->shutdown(job_state::canceled);
   CHECK(env.files() == 0);
-  CHECK_FALSE(env.client()->exists(env.checkpoints_path + "/job"));
+  CHECK_FALSE(env.client()->exists(env.checkpoints_path + "/" + testing::job_id("job")));
 }
 
 TEST_CASE_TEMPLATE("checkpoint store contract: corrupt znodes and missing files are skipped", Env,
                    ZK_CHECKPOINT_ENVS) {
   Env env;
-  auto writer = env.checkpoint_store("job", 5);
+  auto writer = env.checkpoint_store(testing::job_id("job"), 5);
   for (int i = 1; i <= 5; ++i)
-    writer->add(test::make_checkpoint("job", i));
+    writer->add(test::make_checkpoint(testing::job_id("job"), i));
   auto node = [&](int id) {
-    return env.checkpoints_path + "/job/" + zk_completed_checkpoint_store::node_name(id);
+    return env.checkpoints_path + "/" + testing::job_id("job") + "/" + zk_completed_checkpoint_store::node_name(id);
   };
   env.client()->set(node(5), "garbage", -1);
   fs::remove(decode<state_handle>(env.client()->get(node(4))->data).path);
@@ -236,21 +237,21 @@ TEST_CASE_TEMPLATE("checkpoint store contract: corrupt znodes and missing files 
   auto three = env.client()->get(node(3))->data;
   env.client()->set(node(2), three, -1);
 
-  auto store = env.checkpoint_store("job", 2);
+  auto store = env.checkpoint_store(testing::job_id("job"), 2);
   store->recover();
   CHECK(ids_of(store->all()) == ids{1, 3});
-  CHECK(test::dangling_pointers(*env.client(), env.checkpoints_path + "/job", *env.storage)
+  CHECK(test::dangling_pointers(*env.client(), env.checkpoints_path + "/" + testing::job_id("job"), *env.storage)
           .size() == 2);  // the garbage znode and the missing file, left for inspection
 }
 
 TEST_CASE_TEMPLATE("checkpoint store contract: jobs do not see each other's checkpoints", Env,
                    ZK_CHECKPOINT_ENVS) {
   Env env;
-  auto a = env.checkpoint_store("job-a", 2);
-  auto b = env.checkpoint_store("job-b", 2);
-  a->add(test::make_checkpoint("job-a", 1));
-  b->add(test::make_checkpoint("job-b", 7));
-  auto a2 = env.checkpoint_store("job-a", 2);
+  auto a = env.checkpoint_store(testing::job_id("job-a"), 2);
+  auto b = env.checkpoint_store(testing::job_id("job-b"), 2);
+  a->add(test::make_checkpoint(testing::job_id("job-a"), 1));
+  b->add(test::make_checkpoint(testing::job_id("job-b"), 7));
+  auto a2 = env.checkpoint_store(testing::job_id("job-a"), 2);
   a2->recover();
   CHECK(ids_of(a2->all()) == ids{1});
   b->shutdown(job_state::failed);
@@ -263,21 +264,21 @@ TEST_CASE_TEMPLATE("checkpoint store contract: an oldest checkpoint deleted by s
                    "not block adding",
                    Env, ZK_CHECKPOINT_ENVS) {
   Env env;
-  auto store = env.checkpoint_store("job", 2);
-  store->add(test::make_checkpoint("job", 1));
-  store->add(test::make_checkpoint("job", 2));
+  auto store = env.checkpoint_store(testing::job_id("job"), 2);
+  store->add(test::make_checkpoint(testing::job_id("job"), 1));
+  store->add(test::make_checkpoint(testing::job_id("job"), 2));
   // Another JobManager's recover() (or an operator) removed checkpoint 1 meanwhile.
-  env.client()->remove(env.checkpoints_path + "/job/"
+  env.client()->remove(env.checkpoints_path + "/" + testing::job_id("job") + "/"
                        + zk_completed_checkpoint_store::node_name(1));
-  store->add(test::make_checkpoint("job", 3));
+  store->add(test::make_checkpoint(testing::job_id("job"), 3));
   CHECK(ids_of(store->all()) == ids{2, 3});
-  CHECK(znodes(env, "job")
+  CHECK(znodes(env, testing::job_id("job"))
         == std::vector<std::string>{"0000000000000000002", "0000000000000000003"});
-  CHECK(test::dangling_pointers(*env.client(), env.checkpoints_path + "/job", *env.storage)
+  CHECK(test::dangling_pointers(*env.client(), env.checkpoints_path + "/" + testing::job_id("job"), *env.storage)
           .empty());
   // A checkpoint id that exists already is a conflict and changes nothing.
   try {
-    store->add(test::make_checkpoint("job", 3));
+    store->add(test::make_checkpoint(testing::job_id("job"), 3));
     FAIL("adding checkpoint 3 twice succeeded");
   } catch (const store_error& e) {
     CHECK(e.which() == store_error::kind::conflict);

@@ -9,6 +9,7 @@
 #include <numeric>
 #include <thread>
 
+#include "tests/support/job_ids.hpp"
 #include "tests/zookeeper/store_contract_envs.hpp"
 
 using namespace fjord;
@@ -71,7 +72,7 @@ store_error::kind kind_of(const std::function<void()>& f) {
 TEST_CASE_TEMPLATE("counter contract: serial increments return 1, 2, 3, 4", Env,
                    ALL_COUNTER_ENVS) {
   Env env;
-  auto counter = env.counter("job");
+  auto counter = env.counter(testing::job_id("job"));
   counter->start();
   CHECK(counter->get() == 1);
   for (std::int64_t expected = 1; expected <= 4; ++expected)
@@ -85,7 +86,7 @@ TEST_CASE_TEMPLATE("counter contract: serial increments return 1, 2, 3, 4", Env,
 TEST_CASE_TEMPLATE("counter contract: 8 threads x 128 on one instance give exactly 1..1024", Env,
                    ALL_COUNTER_ENVS) {
   Env env;
-  auto counter = env.counter("job");
+  auto counter = env.counter(testing::job_id("job"));
   counter->start();
   auto all = take_concurrently(8, 128, [&](int) -> checkpoint_id_counter& { return *counter; });
   CHECK(all == one_to(1024));
@@ -100,10 +101,10 @@ TEST_CASE_TEMPLATE("counter contract: 8 instances x 128 give exactly 1..1024", E
   std::vector<std::unique_ptr<checkpoint_id_counter>> counters;
   for (int i = 0; i < 8; ++i) {
     if (i % 2 == 0)
-      counters.push_back(env.counter("job"));
+      counters.push_back(env.counter(testing::job_id("job")));
     else
       counters.push_back(std::make_unique<zk_checkpoint_id_counter>(
-        env.new_client(), env.counter_path, "job", test::fast_retry()));
+        env.new_client(), env.counter_path, testing::job_id("job"), test::fast_retry()));
     counters.back()->start();
   }
   auto all = take_concurrently(8, 128, [&](int t) -> checkpoint_id_counter& {
@@ -116,22 +117,22 @@ TEST_CASE_TEMPLATE("counter contract: 8 instances x 128 give exactly 1..1024", E
 TEST_CASE_TEMPLATE("counter contract: a new instance continues where the old one stopped", Env,
                    ZK_COUNTER_ENVS) {
   Env env;
-  auto old_leader = env.counter("job");
+  auto old_leader = env.counter(testing::job_id("job"));
   old_leader->start();
   for (int i = 0; i < 5; ++i)
     old_leader->get_and_increment();
   old_leader->shutdown(job_state::suspended);  // leadership lost: the counter stays
 
-  auto new_leader = env.counter("job");
+  auto new_leader = env.counter(testing::job_id("job"));
   new_leader->start();  // does not reset an existing counter
   CHECK(new_leader->get_and_increment() == 6);
   // Two live instances interleave without repeating an id.
-  auto other = env.counter("job");
+  auto other = env.counter(testing::job_id("job"));
   other->start();
   CHECK(other->get_and_increment() == 7);
   CHECK(new_leader->get_and_increment() == 8);
   // Another job has its own counter.
-  auto job2 = env.counter("job2");
+  auto job2 = env.counter(testing::job_id("job2"));
   job2->start();
   CHECK(job2->get_and_increment() == 1);
 }
@@ -139,24 +140,24 @@ TEST_CASE_TEMPLATE("counter contract: a new instance continues where the old one
 TEST_CASE_TEMPLATE("counter contract: a globally terminal shutdown deletes the counter", Env,
                    ZK_COUNTER_ENVS) {
   Env env;
-  auto counter = env.counter("job");
+  auto counter = env.counter(testing::job_id("job"));
   counter->start();
   counter->get_and_increment();
   counter->shutdown(job_state::finished);
-  CHECK_FALSE(env.client()->exists(env.counter_path + "/job"));
+  CHECK_FALSE(env.client()->exists(env.counter_path + "/" + testing::job_id("job")));
   CHECK(kind_of([&] { counter->get_and_increment(); }) == store_error::kind::invalid_state);
-  auto again = env.counter("job");
+  auto again = env.counter(testing::job_id("job"));
   again->start();
   CHECK(again->get_and_increment() == 1);
 }
 
 TEST_CASE_TEMPLATE("counter contract: bad values are refused or reported", Env, ZK_COUNTER_ENVS) {
   Env env;
-  auto counter = env.counter("job");
+  auto counter = env.counter(testing::job_id("job"));
   CHECK(kind_of([&] { counter->get_and_increment(); }) == store_error::kind::invalid_state);
   counter->start();
   CHECK(kind_of([&] { counter->set_count(0); }) == store_error::kind::invalid_argument);
-  env.client()->set(env.counter_path + "/job", "twelve", -1);
+  env.client()->set(env.counter_path + "/" + testing::job_id("job"), "twelve", -1);
   CHECK(kind_of([&] { counter->get_and_increment(); }) == store_error::kind::corrupt);
   CHECK(kind_of([&] { env.counter("a/b"); }) == store_error::kind::invalid_argument);
 }
@@ -164,7 +165,7 @@ TEST_CASE_TEMPLATE("counter contract: bad values are refused or reported", Env, 
 TEST_CASE("counter contract: suspended -> unavailable at once -> reconnected -> works again "
           "(fake ZooKeeper)") {
   test::fake_zk_env env;
-  auto counter = env.counter("job");
+  auto counter = env.counter(testing::job_id("job"));
   counter->start();
   CHECK(counter->get_and_increment() == 1);
   for (int cycle = 0; cycle < 3; ++cycle) {
@@ -184,13 +185,13 @@ TEST_CASE("counter contract: suspended -> unavailable at once -> reconnected -> 
 TEST_CASE("counter contract: increments keep working while other clients come and go "
           "(fake ZooKeeper)") {
   test::fake_zk_env env;
-  auto counter = env.counter("job");
+  auto counter = env.counter(testing::job_id("job"));
   counter->start();
   std::vector<std::int64_t> ids;
   std::atomic<bool> stop{false};
   std::thread other{[&] {
     auto client = env.new_fake_client();
-    zk_checkpoint_id_counter theirs{client, env.counter_path, "job", test::fast_retry()};
+    zk_checkpoint_id_counter theirs{client, env.counter_path, testing::job_id("job"), test::fast_retry()};
     for (int i = 0; !stop && i < 200; ++i) {
       client->suspend();
       client->reconnect();

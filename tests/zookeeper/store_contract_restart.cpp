@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 
+#include "tests/support/job_ids.hpp"
 #include "stores/zookeeper/zk_job_result_store.hpp"
 #include "tests/zookeeper/store_contract_envs.hpp"
 
@@ -51,17 +52,17 @@ const std::string job_b = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
 TEST_CASE("stores on a real ZooKeeper stopped and started again: reconnect, nothing lost") {
   test::restartable_zk_env env;
-  auto checkpoints = env.checkpoint_store("job", 2);
-  auto counter = env.counter("job");
+  auto checkpoints = env.checkpoint_store(testing::job_id("job"), 2);
+  auto counter = env.counter(testing::job_id("job"));
   counter->start();
-  checkpoints->add(test::make_checkpoint("job", counter->get_and_increment()));
-  checkpoints->add(test::make_checkpoint("job", counter->get_and_increment()));
+  checkpoints->add(test::make_checkpoint(testing::job_id("job"), counter->get_and_increment()));
+  checkpoints->add(test::make_checkpoint(testing::job_id("job"), counter->get_and_increment()));
   counting_listener listener;
   auto graphs = env.job_graph_store();
   graphs->start(&listener);
   graphs->put(test::make_job_graph(job_a, 1));
   zk_job_result_store results{env.client(), "/job-results", test::fast_retry()};
-  results.put(job_result{"finished-job", job_state::finished, 5, ""});
+  results.put(job_result{testing::job_id("finished-job"), job_state::finished, 5, ""});
   auto other_session = env.new_client();
   auto other = env.job_graph_store(other_session);
 
@@ -85,9 +86,9 @@ TEST_CASE("stores on a real ZooKeeper stopped and started again: reconnect, noth
 
   // The counter works again and continues where it was.
   CHECK(counter->get_and_increment() == 3);
-  checkpoints->add(test::make_checkpoint("job", 3));
+  checkpoints->add(test::make_checkpoint(testing::job_id("job"), 3));
   CHECK(checkpoints->latest()->checkpoint_id == 3);
-  auto next_leader = env.checkpoint_store("job", 2);
+  auto next_leader = env.checkpoint_store(testing::job_id("job"), 2);
   next_leader->recover();
   REQUIRE(next_leader->all().size() == 2);
   CHECK(next_leader->all()[0].checkpoint_id == 2);
@@ -102,7 +103,7 @@ TEST_CASE("stores on a real ZooKeeper stopped and started again: reconnect, noth
   CHECK(testing::eventually([&] { return listener.added(job_b) == 1; }));
   CHECK(listener.added(job_a) == 0);
   CHECK(listener.removed(job_a) == 0);
-  CHECK(results.contains("finished-job"));
+  CHECK(results.contains(testing::job_id("finished-job")));
 
   CHECK(test::dangling_pointers(*env.client(), "/checkpoints/job", *env.storage).empty());
   CHECK(test::dangling_pointers(*env.client(), "/jobgraphs", *env.storage).empty());
@@ -111,8 +112,8 @@ TEST_CASE("stores on a real ZooKeeper stopped and started again: reconnect, noth
 
 TEST_CASE("counter contract: works again after the real server is stopped and started") {
   test::restartable_zk_env env;
-  auto a = env.counter("job");
-  auto b = env.counter("job");
+  auto a = env.counter(testing::job_id("job"));
+  auto b = env.counter(testing::job_id("job"));
   a->start();
   b->start();
   CHECK(a->get_and_increment() == 1);

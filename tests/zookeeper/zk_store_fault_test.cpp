@@ -7,6 +7,7 @@
 #include <map>
 #include <random>
 
+#include "tests/support/job_ids.hpp"
 #include "stores/zookeeper/zk_fault_injector.hpp"
 #include "tests/zookeeper/store_contract_envs.hpp"
 
@@ -213,8 +214,8 @@ TEST_CASE("random faults under a long mix of operations keep every confirmed ent
 TEST_CASE("random faults: checkpoint ids stay unique and increasing") {
   test::fake_zk_env env;
   auto faulty = std::make_shared<zk::fault_injecting_zk_client>(env.new_client(), 11);
-  zk_checkpoint_id_counter counter{faulty, env.counter_path, "job", no_retry()};
-  zk_checkpoint_id_counter clean{env.client(), env.counter_path, "job", test::fast_retry()};
+  zk_checkpoint_id_counter counter{faulty, env.counter_path, testing::job_id("job"), no_retry()};
+  zk_checkpoint_id_counter clean{env.client(), env.counter_path, testing::job_id("job"), test::fast_retry()};
   clean.start();
   faulty->set_fault_probability(0.3, 0.5);
   std::vector<std::int64_t> ids;
@@ -235,13 +236,13 @@ TEST_CASE("random faults: the checkpoint store never loses a confirmed checkpoin
     CAPTURE(seed);
     test::fake_zk_env env;
     auto faulty = std::make_shared<zk::fault_injecting_zk_client>(env.new_client(), seed);
-    zk_completed_checkpoint_store store{faulty, env.checkpoints_path, "job", 2, env.storage,
+    zk_completed_checkpoint_store store{faulty, env.checkpoints_path, testing::job_id("job"), 2, env.storage,
                                         no_retry()};
     faulty->set_fault_probability(0.2, 0.5);
     std::int64_t last_confirmed = 0;
     for (std::int64_t id = 1; id <= 60; ++id) {
       try {
-        store.add(test::make_checkpoint("job", id));
+        store.add(test::make_checkpoint(testing::job_id("job"), id));
         last_confirmed = id;
       } catch (const store_error& e) {
         CAPTURE(e.what());
@@ -251,7 +252,7 @@ TEST_CASE("random faults: the checkpoint store never loses a confirmed checkpoin
     }
     REQUIRE(last_confirmed > 0);
     // A new leader (no faults) finds the last confirmed checkpoint or a newer one.
-    auto fresh = env.checkpoint_store("job", 2);
+    auto fresh = env.checkpoint_store(testing::job_id("job"), 2);
     fresh->recover();
     REQUIRE(fresh->latest());
     CHECK(fresh->latest()->checkpoint_id >= last_confirmed);
