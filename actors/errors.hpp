@@ -8,13 +8,9 @@
 
 #include <caf/fwd.hpp>
 
-#include "messages/errc.hpp"
+#include "fjord/errc.hpp"
 
 namespace fjord {
-
-/// The human-readable message of an error returned by an actor (or any CAF error): its context
-/// line if it has one, else the name of its code.
-std::string describe(const caf::error& e);
 
 /// The same code and category as `e`, with "`prefix``describe(e)`" as its line: adds where
 /// an error happened without losing what it was.

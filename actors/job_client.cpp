@@ -6,7 +6,7 @@
 
 #include "messages/atoms.hpp"
 #include "messages/client_messages.hpp"
-#include "messages/errc.hpp"
+#include "fjord/errc.hpp"
 #include "messages/task_messages.hpp"
 
 namespace fjord {

@@ -12,7 +12,7 @@
 
 #include "actors/job_manager_endpoint.hpp"
 #include "messages/job_graph.hpp"
-#include "messages/job_status.hpp"
+#include "fjord/job_status.hpp"
 
 namespace fjord {
 

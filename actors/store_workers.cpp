@@ -17,7 +17,7 @@
 #include "messages/atoms.hpp"
 #include "messages/checkpoint.hpp"
 #include "messages/job_graph.hpp"
-#include "messages/job_status.hpp"
+#include "fjord/job_status.hpp"
 #include "serialization/records.hpp"
 #include "stores/checkpoint_recovery_factory.hpp"
 #include "stores/job_result_store.hpp"

@@ -19,7 +19,7 @@
 #include "common/ids.hpp"
 #include "messages/atoms.hpp"
 #include "messages/client_messages.hpp"
-#include "messages/job_status.hpp"
+#include "fjord/job_status.hpp"
 #include "messages/task_messages.hpp"
 
 namespace fjord {

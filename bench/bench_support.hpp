@@ -21,7 +21,7 @@
 
 #include "actors/job_client.hpp"
 #include "actors/store_workers.hpp"
-#include "messages/job_status.hpp"
+#include "fjord/job_status.hpp"
 #include "fjord/operator.hpp"
 #include "fjord/operator_registry.hpp"
 

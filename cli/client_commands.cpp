@@ -10,13 +10,12 @@
 
 #include <CLI/CLI.hpp>
 #include <caf/actor_system.hpp>
-#include <caf/sec.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/job_client.hpp"
 #include "actors/runtime_config.hpp"
 #include "actors/store_workers.hpp"
-#include "cli/cluster_support.hpp"
+#include "library/cluster_connection.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress_line.hpp"
 #include "common/ids.hpp"
@@ -37,86 +36,6 @@ struct client_options {
   std::string log_level = "warn";
 };
 
-/// A connection to whichever JobManager currently leads.
-class cluster_connection {
- public:
-  explicit cluster_connection(const configuration& config)
-    : sys_(cfg_),
-      retrieval_(make_leader_retrieval(config)),
-      client_(sys_, job_manager_endpoint_actor{}, std::chrono::seconds(3)),
-      where_(describe_where(config)) {
-    retrieval_->start(&tracker_);
-  }
-  ~cluster_connection() { retrieval_->stop(); }
-
-  /// Connects to one JobManager, bypassing leader retrieval. A standby has no session: a
-  /// submission to it is persisted and run by the leader.
-  std::optional<std::string> connect_to(const std::string& address) {
-    auto target = parse_address("--jobmanager", address);
-    auto jm = connect_job_manager(sys_, target);
-    if (!jm)
-      return "cannot reach the JobManager at " + address + ": " + describe(jm.error());
-    client_.use_job_manager(*jm);
-    auto session = client_.connect(std::chrono::milliseconds(200));
-    client_.use_session(session ? *session : std::string{});
-    current_ = target;
-    return std::nullopt;
-  }
-
-  /// Connects to the leader (a different one than now if `change` is set). Returns an error
-  /// line on failure.
-  std::optional<std::string> connect(std::chrono::milliseconds timeout, bool change = false) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) {
-        auto why = tracker_.last_error();
-        return fmt::format("no leading JobManager found within {:.0f} s {}{}",
-                           std::chrono::duration<double>(timeout).count(), where_,
-                           why.empty() ? std::string{} : ": " + why);
-      }
-      auto leader = tracker_.wait(left, change ? current_ : std::nullopt);
-      if (!leader)
-        continue;
-      auto jm = connect_job_manager(sys_, *leader);
-      if (jm) {
-        client_.use_job_manager(*jm);
-        if (!leader->session.empty()) {
-          client_.use_session(leader->session);
-        } else if (!client_.connect(left)) {
-          continue;
-        }
-        current_ = leader;
-        return std::nullopt;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      change = false;  // the same address may come back (a restarted JobManager)
-    }
-  }
-
-  job_client& client() { return client_; }
-
- private:
-  /// Where the leader was looked for, for the error line: the user's most likely mistake.
-  static std::string describe_where(const configuration& config) {
-    if (recovery_mode_of(config) == recovery_mode::standalone)
-      return "(standalone: is a JobManager running at "
-             + config.get_string("jobmanager.address", "?") + "?)";
-    return "(is ZooKeeper at " + config.get_string("recovery.zookeeper.quorum", "?")
-           + " reachable, and a JobManager running with the same"
-             " recovery.zookeeper.path.* settings?)";
-  }
-
-  runtime_config cfg_{true};
-  caf::actor_system sys_;
-  leader_tracker tracker_;
-  std::unique_ptr<leader_retrieval_service> retrieval_;
-  job_client client_;
-  std::optional<leader_address> current_;
-  std::string where_;
-};
-
 template <class F>
 int with_cluster(const client_options& opt, const char* command, F&& f) {
   spdlog::set_level(spdlog::level::from_str(opt.log_level));
@@ -130,7 +49,9 @@ int with_cluster(const client_options& opt, const char* command, F&& f) {
         config.apply_overrides(
           {fmt::format("recovery.zookeeper.client.connection-timeout={}ms", timeout.count())});
     }
-    cluster_connection cluster{config};
+    runtime_config cfg{true};
+    caf::actor_system sys{cfg};
+    cluster_connection cluster{sys, config};
     auto problem = opt.job_manager.empty() ? cluster.connect(timeout)
                                            : cluster.connect_to(opt.job_manager);
     if (problem) {
@@ -183,62 +104,6 @@ struct submit_options : client_options {
   double follow_timeout_s = 3600;
 };
 
-/// True if a failed submission may still have been persisted or run: the answer was lost
-/// (timeout, the JobManager went away), leadership moved, or the store could not tell.
-bool submission_outcome_unknown(const caf::error& e) {
-  if (auto code = errc_of(e))
-    return *code == errc::not_leader || *code == errc::fenced || is_store_failure(*code);
-  if (e.category() != caf::atom("system"))
-    return false;
-  switch (static_cast<caf::sec>(e.code())) {
-    case caf::sec::request_timeout:
-    case caf::sec::request_receiver_down:
-    case caf::sec::connection_timeout:
-    case caf::sec::no_route_to_receiving_node:
-    case caf::sec::cannot_connect_to_node:
-    case caf::sec::disconnect_during_handshake:
-    case caf::sec::socket_disconnected:
-    case caf::sec::remote_lookup_failed:
-      return true;
-    default:
-      return false;
-  }
-}
-
-/// After a submission whose outcome is unknown: asks the (possibly new) leader for the job
-/// and submits it again (same job id, so it cannot run twice) if the leader does not know it,
-/// until `timeout` passed. A leader that is still recovering the job refuses the resubmission
-/// as existing; then it is asked again.
-caf::expected<std::string> confirm_submission(cluster_connection& cluster, const job_graph& graph,
-                                              caf::error first, std::chrono::milliseconds timeout) {
-  spdlog::warn("submission of job {} unconfirmed ({}); asking the leader whether it has it",
-               short_id(graph.job_id), describe(first));
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  caf::error last = std::move(first);
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-    if (cluster.connect(std::max(left, std::chrono::milliseconds(1))))
-      continue;
-    auto known = cluster.client().status(graph.job_id);
-    if (known)
-      return graph.job_id;
-    if (known.error() != errc::unknown_job) {
-      last = known.error();
-      continue;  // no answer: the leader may be changing
-    }
-    auto again = cluster.client().submit(graph);
-    if (again)
-      return again;
-    last = again.error();
-    bool being_recovered = last == errc::already_exists;
-    if (!being_recovered && !submission_outcome_unknown(last))
-      return last;
-  }
-  return last;
-}
-
 int submit(const submit_options& opt) {
   // Validate the spec before looking for a cluster: a bad spec is the user's first problem.
   job_graph graph;
@@ -254,10 +119,7 @@ int submit(const submit_options& opt) {
   }
   return with_cluster(opt, "submit", [&](cluster_connection& cluster, const configuration&,
                                          std::chrono::milliseconds timeout) {
-    graph.job_id = new_job_id();  // ours, so a retried submission cannot run twice
-    auto submitted = cluster.client().submit(graph);
-    if (!submitted && submission_outcome_unknown(submitted.error()))
-      submitted = confirm_submission(cluster, graph, submitted.error(), timeout);
+    auto submitted = cluster.submit(graph, timeout);
     if (!submitted) {
       std::fprintf(stderr, "fjord submit: %s\n", describe(submitted.error()).c_str());
       return 1;

@@ -7,7 +7,7 @@
 #include <mutex>
 #include <string>
 
-#include "messages/job_status.hpp"
+#include "fjord/job_status.hpp"
 
 namespace fjord {
 

@@ -18,7 +18,7 @@
 #include "actors/store_workers.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress_line.hpp"
-#include "common/configuration.hpp"
+#include "fjord/configuration.hpp"
 #include "common/ids.hpp"
 #include "common/job_configuration.hpp"
 #include "operators/job_spec.hpp"

@@ -1,4 +1,4 @@
-#include "common/configuration.hpp"
+#include "fjord/configuration.hpp"
 
 #include <algorithm>
 #include <cctype>

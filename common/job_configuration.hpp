@@ -13,7 +13,7 @@
 //   restart-strategy.multiplier            number >= 1
 #pragma once
 
-#include "common/configuration.hpp"
+#include "fjord/configuration.hpp"
 #include "messages/job_graph.hpp"
 
 namespace fjord {

@@ -1,4 +1,4 @@
-#include "cli/cluster_support.hpp"
+#include "library/cluster_support.hpp"
 
 #include <csignal>
 #include <thread>

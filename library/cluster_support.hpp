@@ -15,7 +15,7 @@
 #include <caf/fwd.hpp>
 
 #include "actors/job_manager_endpoint.hpp"
-#include "common/configuration.hpp"
+#include "fjord/configuration.hpp"
 #include "stores/leader_election.hpp"
 
 namespace fjord {

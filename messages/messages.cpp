@@ -2,9 +2,9 @@
 #include <algorithm>
 
 #include "messages/checkpoint.hpp"
-#include "messages/errc.hpp"
+#include "fjord/errc.hpp"
 #include "messages/job_graph.hpp"
-#include "messages/job_status.hpp"
+#include "fjord/job_status.hpp"
 #include "fjord/record.hpp"
 
 namespace fjord {

@@ -11,7 +11,7 @@
 
 #include "messages/fwd.hpp"
 #include "messages/job_graph.hpp"
-#include "messages/job_status.hpp"
+#include "fjord/job_status.hpp"
 
 namespace fjord {
 

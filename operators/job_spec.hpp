@@ -48,7 +48,7 @@
 
 #include "messages/job_graph.hpp"
 #include "fjord/operator_registry.hpp"
-#include "serialization/spec_error.hpp"
+#include "fjord/spec_error.hpp"
 
 namespace fjord {
 

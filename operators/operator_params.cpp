@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "serialization/spec_error.hpp"
+#include "fjord/spec_error.hpp"
 
 namespace fjord {
 

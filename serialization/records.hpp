@@ -14,7 +14,7 @@
 
 #include "messages/checkpoint.hpp"
 #include "messages/job_graph.hpp"
-#include "messages/job_status.hpp"
+#include "fjord/job_status.hpp"
 #include "serialization/envelope.hpp"
 
 namespace fjord {

@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "messages/job_status.hpp"
+#include "fjord/job_status.hpp"
 
 namespace fjord {
 

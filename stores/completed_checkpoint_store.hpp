@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "messages/checkpoint.hpp"
-#include "messages/job_status.hpp"
+#include "fjord/job_status.hpp"
 
 namespace fjord {
 

@@ -21,7 +21,7 @@
 
 #include "actors/detail/restart_backoff.hpp"
 #include "messages/checkpoint.hpp"
-#include "messages/job_status.hpp"
+#include "fjord/job_status.hpp"
 
 namespace fjord {
 

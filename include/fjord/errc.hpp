@@ -1,7 +1,12 @@
-// Fjord's error codes: one enum, registered as the CAF error category "fjord"
-// (actors/runtime_config.cpp), so that errors cross the middleman as (category, code, context)
-// and callers match codes, never message text. The context is one std::string: the line a
-// user reads (describe() in actors/errors.hpp).
+// Fjord's error codes: one enum, registered as the CAF error category "fjord" (by
+// fjord::add_message_types), so that errors cross the middleman as (category, code, context)
+// and callers match codes, never message text:
+//
+//   auto status = client.status(id);
+//   if (!status && status.error() == fjord::errc::unknown_job) ...
+//   if (!status) std::cerr << fjord::describe(status.error()) << "\n";  // the one line
+//
+// The context is one std::string: the line a user reads.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +38,10 @@ enum class errc : std::uint8_t {
   store_failed,       ///< any other failure inside a store call
   deploy_failed,      ///< a task could not be deployed on a TaskManager
 };
+
+/// The one line a user reads for an error returned by Fjord (or any CAF error): its context
+/// line if it has one, else the name of its code.
+std::string describe(const caf::error& e);
 
 /// The category atom of fjord::errc (at most 10 characters).
 constexpr caf::atom_value errc_category = caf::atom("fjord");

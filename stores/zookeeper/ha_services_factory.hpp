@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "common/configuration.hpp"
+#include "fjord/configuration.hpp"
 #include "stores/ha_services.hpp"
 
 namespace fjord {

@@ -21,7 +21,7 @@
 #include <cstdint>
 #include <string>
 
-#include "common/configuration.hpp"
+#include "fjord/configuration.hpp"
 #include "stores/zookeeper/zk_client.hpp"
 #include "stores/zookeeper/zk_leader_election.hpp"
 #include "stores/zookeeper/zk_retry_policy.hpp"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Fjord as an installed package, used as a user would: `cmake --install` into a throwaway
-# prefix, a separate project (tests/packaging/consumer) finds it with find_package(Fjord),
-# defines its own operator and runs a job with it through fjord::cli_main — against the
-# installed headers and libfjord.so only, never the source tree.
+# prefix; the out-of-tree example (examples/user-project) finds it with find_package(Fjord),
+# defines its own operator, runs it in a cluster inside its own actor system (square_numbers)
+# and through its own fjord binary (my_fjord, fjord::cli_main) — against the installed headers
+# and libfjord.so only, never the source tree.
 source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
 
 prefix=$work/prefix
@@ -14,12 +15,12 @@ done
 version=$("$prefix/bin/fjord" --version 2>&1) || fail "installed fjord --version failed: $version"
 [[ "$version" == "fjord 0."* ]] || fail "installed fjord --version: $version"
 
-cp -r "$root/tests/packaging/consumer" consumer
+cp -r "$root/examples/user-project" consumer
 # The consumer sees only the prefix: no include path or library of the build tree.
 cmake -S consumer -B consumer/build -G Ninja -DCMAKE_PREFIX_PATH="$prefix" \
   -DCMAKE_CXX_COMPILER_LAUNCHER="$(command -v ccache || true)" > configure.log 2>&1 \
-  || fail "the consumer project does not configure against the package"
-cmake --build consumer/build > build.log 2>&1 || fail "the consumer project does not build"
+  || fail "the user project does not configure against the package"
+cmake --build consumer/build > build.log 2>&1 || fail "the user project does not build"
 grep -q -- "-I$root" consumer/build/build.ninja && fail "the consumer was built with Fjord's source tree"
 # (ldd into a file first: `ldd | grep -q` fails under pipefail when grep exits before ldd ends)
 ldd consumer/build/my_fjord > ldd.log
@@ -27,21 +28,36 @@ grep -q "$prefix/lib/libfjord.so" ldd.log \
   || fail "my_fjord does not run with the installed libfjord.so: $(grep fjord ldd.log)"
 
 consumer/build/my_fjord operators > operators.log 2>&1 || fail "my_fjord operators failed"
-grep -q "times_ten" operators.log || fail "the user's operator is not listed"
+grep -q "square" operators.log || fail "the user's operator is not listed"
 grep -q "sequence" operators.log || fail "the built-ins are not listed"
 
 cat > job.json <<'JSON'
 {"name": "user operator",
  "vertices": [{"id": "n", "operator": "sequence", "params": {"from": 1, "to": 5}},
-              {"id": "x", "operator": "times_ten"},
+              {"id": "x", "operator": "square"},
               {"id": "p", "operator": "stdout", "params": {"prefix": "out "}}],
  "edges": [{"from": "n", "to": "x", "partitioning": "forward"},
            {"from": "x", "to": "p", "partitioning": "forward"}]}
 JSON
 consumer/build/my_fjord run job.json --no-progress > run.log 2>&1 || fail "the job with the user's operator failed"
 got=$(grep "^out " run.log | sort -n -k2 | tr '\n' ' ')
-[ "$got" = "out 10 out 20 out 30 out 40 out 50 " ] || fail "unexpected output: '$got'"
+[ "$got" = "out 1 out 4 out 9 out 16 out 25 " ] || fail "unexpected output: '$got'"
 echo "ok   - installed package: a separate project built its own fjord with a user operator ($got)"
+
+# The embedded program: a local cluster in the program's own actor system, exactly once.
+consumer/build/square_numbers "$work/squares" 2000 > embedded.log 2>&1 \
+  || fail "the embedded program failed"
+grep -q "FINISHED" embedded.log || fail "the embedded job did not finish: $(cat embedded.log)"
+expected=$(seq 1 2000 | awk '{ print $1 * $1 }' | sort -n | md5sum)
+actual=$(cat "$work"/squares/part-* | sort -n | md5sum)
+[ "$(cat "$work"/squares/part-* | wc -l)" -eq 2000 ] \
+  || fail "the embedded job wrote $(cat "$work"/squares/part-* | wc -l) lines, not 2000"
+[ "$expected" = "$actual" ] || fail "the embedded job's output is not 1², …, 2000² exactly once"
+echo "ok   - the embedded program ran its operator in its own actor system: $(cat embedded.log)"
+if consumer/build/square_numbers "$work/bad" notanumber > bad_embedded.log 2>&1; then
+  fail "a bad argument succeeded"
+fi
+[ "$(wc -l < bad_embedded.log)" -eq 1 ] || fail "a bad argument printed: $(cat bad_embedded.log)"
 
 # Bad input still gets the library's one-line errors.
 if consumer/build/my_fjord run missing.json > bad.log 2>&1; then fail "a missing spec succeeded"; fi
