@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build ccache
   # libraries
   libcaf-dev libzookeeper-mt-dev libcereal-dev libfmt-dev doctest-dev
-  libspdlog-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev
+  libspdlog-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libssl-dev
   # a real ZooKeeper server for tests and demos, and tools the scripts use
   zookeeper netcat-openbsd procps python3
 )

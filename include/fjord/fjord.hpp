@@ -11,6 +11,7 @@
 //   fjord/operator_params.hpp                     read an operator's "params" from the job spec
 //   fjord/operator_registry.hpp                   register operators under the names specs use
 //   fjord/state_bytes.hpp                         snapshot state to bytes and back (cereal)
+//   fjord/plugin.hpp                              FJORD_PLUGIN: an operator plugin's entry point
 //   fjord/cli.hpp                                 the whole `fjord` command line in your program
 //   fjord/version.hpp                             FJORD_VERSION, library_version()
 // Link Fjord::fjord (find_package(Fjord)).
@@ -27,6 +28,7 @@
 #include <fjord/operator.hpp>
 #include <fjord/operator_params.hpp>
 #include <fjord/operator_registry.hpp>
+#include <fjord/plugin.hpp>
 #include <fjord/record.hpp>
 #include <fjord/spec_error.hpp>
 #include <fjord/state_bytes.hpp>

@@ -9,6 +9,7 @@ source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
 prefix=$work/prefix
 cmake --install "$FJORD_BUILD_DIR" --prefix "$prefix" > install.log 2>&1 || fail "install failed"
 for f in lib/libfjord.so bin/fjord include/fjord/fjord.hpp include/fjord/version.hpp \
+         include/fjord/plugin.hpp \
          lib/cmake/Fjord/FjordConfig.cmake lib/cmake/Fjord/FjordConfigVersion.cmake; do
   [ -e "$prefix/$f" ] || fail "installed tree lacks $f"
 done
@@ -26,6 +27,13 @@ grep -q -- "-I$root" consumer/build/build.ninja && fail "the consumer was built 
 ldd consumer/build/my_fjord > ldd.log
 grep -q "$prefix/lib/libfjord.so" ldd.log \
   || fail "my_fjord does not run with the installed libfjord.so: $(grep fjord ldd.log)"
+
+# The user's plugin (a MODULE library) exports the one entry point the loader looks for.
+nm -D --defined-only consumer/build/libsquare_plugin.so > plugin_symbols.log \
+  || fail "nm cannot read the user's plugin"
+grep -q " T fjord_plugin_entry$" plugin_symbols.log \
+  || fail "the user's plugin does not export fjord_plugin_entry"
+echo "ok   - a user's operator plugin builds against the package and exports fjord_plugin_entry"
 
 consumer/build/my_fjord operators > operators.log 2>&1 || fail "my_fjord operators failed"
 grep -q "square" operators.log || fail "the user's operator is not listed"

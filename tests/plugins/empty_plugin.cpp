@@ -1,0 +1,4 @@
+// A test plugin whose registration function adds no operator.
+#include <fjord/plugin.hpp>
+
+FJORD_PLUGIN(registry) {}
