@@ -258,6 +258,8 @@ void deploy_all(job_self* self, std::vector<slot_assignment> slots) {
       d.num_input_channels = static_cast<std::int32_t>(planned.inputs.size());
       d.job = caf::actor_cast<task_report_actor>(self);
       d.coordinator = st.coordinator;
+      for (auto& plugin : st.graph.plugins)
+        d.plugins.push_back(plugin.sha256);
       if (st.restore_from) {
         d.restored_checkpoint_id = st.restore_from->checkpoint_id;
         if (auto* state = st.restore_from->find(vertex.id, i)) {

@@ -36,6 +36,7 @@ struct job_entry {
   job_actor actor;
   job_status_report report;
   std::vector<std::string> slot_owners;  ///< task manager id per allocated slot
+  std::vector<plugin_blob> plugins;      ///< served to TaskManagers (fetch_plugin)
 };
 
 /// What the job manager's workers have in common: (shutdown_atom) -> bool.
@@ -87,6 +88,7 @@ void release_slots(job_manager_state& st, job_entry& job) {
 void start_job(jm_actor* self, job_graph graph) {
   auto& st = self->state;
   auto id = graph.job_id;
+  auto plugins = graph.plugins;
   auto job = spawn_job(self->system(), caf::actor_cast<job_supervisor_actor>(self), st.session,
                        std::move(graph), st.services.checkpoint_recovery, st.options.job);
   self->monitor(job);
@@ -94,6 +96,7 @@ void start_job(jm_actor* self, job_graph graph) {
   entry.actor = job;
   entry.report.job_id = id;
   entry.report.state = job_state::created;
+  entry.plugins = std::move(plugins);
 }
 
 void remember_finished(job_manager_state& st, const job_status_report& report) {
@@ -292,6 +295,19 @@ job_manager_actor::behavior_type job_manager(jm_actor* self, ha_services service
         return;
       spdlog::error("job {}: another JobManager removed its graph; stopping it here", short_id(job_id));
       self->send(i->second.actor, suspend_job{"its graph was removed by another JobManager"});
+    },
+    [=](const fetch_plugin& msg) -> caf::result<std::string> {
+      auto& st = self->state;
+      if (!fenced_ok(st, msg.leader_session))
+        return not_leader(st);
+      auto i = st.jobs.find(msg.job_id);
+      if (i == st.jobs.end())
+        return unknown_job(msg.job_id);
+      for (auto& plugin : i->second.plugins)
+        if (plugin.sha256 == msg.sha256)
+          return plugin.bytes;
+      return make_error(errc::not_found, "job " + short_id(msg.job_id) + " has no plugin "
+                                           + msg.sha256.substr(0, 12));
     },
     [=](const register_task_manager& msg) -> caf::result<task_manager_registered> {
       auto& st = self->state;

@@ -56,6 +56,10 @@ job_manager_endpoint_actor::behavior_type endpoint(endpoint_pointer self,
       self->delegate(job_manager, x);
       return {};
     },
+    [=](const fetch_plugin& x) -> caf::delegated<std::string> {
+      self->delegate(job_manager, x);
+      return {};
+    },
   };
 }
 

@@ -45,6 +45,8 @@ void add_message_types(caf::actor_system_config& cfg) {
   // The reply to deploy_task: a typed handle travels as its own message type.
   cfg.add_message_type<task_actor>("fjord.task_actor");
   cfg.add_message_type<deploy_task>("fjord.deploy_task");
+  cfg.add_message_type<fetch_plugin>("fjord.fetch_plugin");
+  cfg.add_message_type<plugin_blob>("fjord.plugin_blob");
   cfg.add_message_type<output_channel>("fjord.output_channel");
   cfg.add_message_type<output_gate>("fjord.output_gate");
   cfg.add_message_type<input_channel>("fjord.input_channel");

@@ -70,6 +70,11 @@ class routing_collector : public collector {
 };
 
 struct task_actor_state {
+  /// The job's operators (its plugins over the built-ins); null: the global registry.
+  std::shared_ptr<const operator_registry> operators;
+  const operator_registry& registry() const {
+    return operators ? *operators : operator_registry::global();
+  }
   std::string session;
   task_deployment d;
   task_options options;
@@ -386,8 +391,10 @@ bool accepts(const task_actor_state& st, const std::string& session, const std::
 }
 
 task_actor::behavior_type task_behavior(task_self* self, std::string session,
-                                        task_deployment d, task_options options) {
+                                        task_deployment d, task_options options,
+                                        std::shared_ptr<const operator_registry> operators) {
   auto& st = self->state;
+  st.operators = std::move(operators);
   st.session = std::move(session);
   st.d = std::move(d);
   st.options = options;
@@ -395,7 +402,7 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
   st.aligner.emplace(st.inputs.size());
   st.ready = ready_channels{st.inputs.size()};
   try {
-    auto& registry = operator_registry::global();
+    auto& registry = st.registry();
     auto* descriptor = registry.find(st.d.op);
     if (descriptor == nullptr)
       throw std::runtime_error("unknown operator '" + st.d.op + "'");
@@ -432,7 +439,7 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
           || st.lifecycle.current_phase() != task_lifecycle::phase::created)
         return;
       guarded(self, "wiring", [&] {
-        auto& registry = operator_registry::global();
+        auto& registry = st.registry();
         for (auto& gate : msg.outputs) {
           out_gate g;
           g.part = gate.part;
@@ -563,12 +570,14 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
 }  // namespace
 
 task_actor spawn_task(caf::actor_system& sys, const std::string& leader_session,
-                      const task_deployment& deployment, const task_options& options) {
+                      const task_deployment& deployment, const task_options& options,
+                      std::shared_ptr<const operator_registry> operators) {
   // An unknown operator is reported by the task itself (FAILED, "cannot start").
-  auto* descriptor = operator_registry::global().find(deployment.op);
+  auto* descriptor = (operators ? *operators : operator_registry::global()).find(deployment.op);
   if (descriptor != nullptr && descriptor->blocking)
-    return sys.spawn<caf::detached>(task_behavior, leader_session, deployment, options);
-  return sys.spawn(task_behavior, leader_session, deployment, options);
+    return sys.spawn<caf::detached>(task_behavior, leader_session, deployment, options,
+                                    std::move(operators));
+  return sys.spawn(task_behavior, leader_session, deployment, options, std::move(operators));
 }
 
 }  // namespace fjord

@@ -18,6 +18,8 @@
 // A task that fails reports FAILED with the cause and quits with an error; the job monitors it.
 #pragma once
 
+#include <memory>
+
 #include <string>
 
 #include <caf/fwd.hpp>
@@ -26,6 +28,8 @@
 #include "messages/task_messages.hpp"
 
 namespace fjord {
+
+class operator_registry;
 
 /// Tuning of the data path.
 struct task_options {
@@ -37,8 +41,10 @@ struct task_options {
 
 /// Spawns the task actor for `deployment`. The operator is created, opened and restored
 /// inside the actor; a failure there is reported as a FAILED task. The task of an operator that
-/// blocks (operator_descriptor::blocking) runs detached, on its own thread.
+/// blocks (operator_descriptor::blocking) runs detached, on its own thread. Operators are looked
+/// up in `operators` (the job's plugins over the built-ins), or in the global registry if null.
 task_actor spawn_task(caf::actor_system& sys, const std::string& leader_session,
-                      const task_deployment& deployment, const task_options& options = {});
+                      const task_deployment& deployment, const task_options& options = {},
+                      std::shared_ptr<const operator_registry> operators = nullptr);
 
 }  // namespace fjord

@@ -1,6 +1,8 @@
 #include "actors/task_manager.hpp"
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <vector>
 
@@ -15,6 +17,8 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/errors.hpp"
+#include "actors/plugin_installer.hpp"
+#include "plugins/plugin_loader.hpp"
 #include "actors/store_workers.hpp"
 #include "common/ids.hpp"
 #include "messages/atoms.hpp"
@@ -42,6 +46,13 @@ struct task_manager_state {
   std::string announced_session;  ///< cluster: the announced leader session
   std::uint64_t generation = 0;   ///< bumped on every leader change; stale replies are dropped
   std::map<caf::actor_addr, running_task> tasks;
+  /// Operator plugins by SHA-256: loaded ones, and the deployments waiting for one being
+  /// fetched and installed (each gets the outcome).
+  std::map<std::string, std::shared_ptr<const loaded_plugin>> plugins;
+  std::map<std::string, std::vector<std::function<void(const caf::error&)>>> plugins_pending;
+  /// The operators of a job with these plugins: the built-ins, then each plugin's.
+  std::map<std::vector<std::string>, std::shared_ptr<const operator_registry>> registries;
+  caf::actor installer;  ///< spawned on the first plugin
   static inline const char* name = "fjord.task_manager";
 };
 
@@ -55,6 +66,103 @@ void kill_tasks(tm_actor* self, const std::string& job_id, std::int32_t max_atte
 }
 
 void connect_to_leader(tm_actor* self);
+
+/// Calls `done` once plugin `sha256` of `job_id` is loaded (fetched from the JobManager,
+/// verified, cached and loaded off this actor's thread by the installer), or with the error.
+void ensure_plugin(tm_actor* self, const std::string& job_id, const std::string& sha256,
+                   std::function<void(const caf::error&)> done) {
+  auto& st = self->state;
+  if (st.plugins.count(sha256) > 0) {
+    done(caf::error{});
+    return;
+  }
+  auto& waiting = st.plugins_pending[sha256];
+  waiting.push_back(std::move(done));
+  if (waiting.size() > 1)
+    return;  // being fetched already
+  if (!st.installer) {
+    st.installer = spawn_plugin_installer(self->system(), st.options.plugin_cache_dir.empty()
+                                                            ? default_plugin_cache_dir()
+                                                            : st.options.plugin_cache_dir);
+    self->link_to(st.installer);
+  }
+  auto finish = [=](const caf::error& e) {
+    auto& st = self->state;
+    auto callbacks = std::move(st.plugins_pending[sha256]);
+    st.plugins_pending.erase(sha256);
+    if (e)
+      spdlog::error("job {}: plugin {} cannot be used ({} task(s) refused): {}", short_id(job_id),
+                    sha256.substr(0, 12), callbacks.size(), describe(e));
+    for (auto& f : callbacks)
+      f(e);
+  };
+  self->request(st.job_manager, std::chrono::seconds(60), fetch_plugin{st.session, job_id, sha256})
+    .then(
+      [=](std::string& bytes) {
+        self->request(self->state.installer, std::chrono::seconds(60), install_atom::value,
+                      sha256, std::move(bytes))
+          .then(
+            [=](std::shared_ptr<const loaded_plugin>& plugin) {
+              self->state.plugins[sha256] = std::move(plugin);
+              finish(caf::error{});
+            },
+            [=](caf::error& e) { finish(e); });
+      },
+      [=](caf::error& e) {
+        finish(with_context("fetching plugin " + sha256.substr(0, 12) + ": ", e));
+      });
+}
+
+/// The registry a task with these (loaded) plugins looks its operators up in.
+std::shared_ptr<const operator_registry> registry_for(task_manager_state& st,
+                                                      const std::vector<std::string>& plugins) {
+  if (plugins.empty())
+    return nullptr;
+  auto& cached = st.registries[plugins];
+  if (!cached) {
+    auto merged = std::make_shared<operator_registry>(operator_registry::global());
+    for (auto& sha : plugins) {
+      auto& ops = st.plugins.at(sha)->operators();
+      for (auto& name : ops.names())
+        merged->add(*ops.find(name));
+    }
+    cached = std::move(merged);
+  }
+  return cached;
+}
+
+task_actor start_task(tm_actor* self, const task_deployment& d) {
+  auto& st = self->state;
+  auto task = spawn_task(self->system(), st.session, d, st.options.tasks,
+                         registry_for(st, d.plugins));
+  self->monitor(task);
+  st.tasks[task.address()] = {d.job_id, d.attempt, task};
+  return task;
+}
+
+/// Loads the deployment's plugins one after the other, then starts the task (if the leader
+/// session did not change meanwhile).
+void deploy_with_plugins(tm_actor* self, task_deployment d, std::size_t next,
+                         caf::typed_response_promise<task_actor> rp) {
+  auto& st = self->state;
+  if (next == d.plugins.size()) {
+    rp.deliver(start_task(self, d));
+    return;
+  }
+  auto generation = st.generation;
+  auto sha = d.plugins[next];
+  ensure_plugin(self, d.job_id, sha, [=](const caf::error& e) mutable {
+    if (self->state.generation != generation) {
+      rp.deliver(make_error(errc::fenced, "the leader changed while plugins were loaded"));
+      return;
+    }
+    if (e) {
+      rp.deliver(e);
+      return;
+    }
+    deploy_with_plugins(self, std::move(d), next + 1, rp);
+  });
+}
 
 void try_register(tm_actor* self) {
   auto& st = self->state;
@@ -198,10 +306,11 @@ task_manager_actor::behavior_type task_manager(tm_actor* self,
       if (!st.registered || msg.leader_session != st.session)
         return make_error(errc::fenced, "task manager " + st.options.id
                                           + " refuses a deployment from another leader session");
-      auto task = spawn_task(self->system(), st.session, msg.deployment, st.options.tasks);
-      self->monitor(task);
-      st.tasks[task.address()] = {msg.deployment.job_id, msg.deployment.attempt, task};
-      return task;
+      if (msg.deployment.plugins.empty())
+        return start_task(self, msg.deployment);
+      auto rp = self->make_response_promise<task_actor>();
+      deploy_with_plugins(self, msg.deployment, 0, rp);
+      return rp;
     },
     [=](const cancel_tasks& msg) {
       auto& st = self->state;

@@ -22,6 +22,8 @@ struct task_manager_options {
   std::int32_t slots = 1;
   task_options tasks;
   std::int64_t registration_retry_ms = 500;
+  /// Where fetched operator plugins are kept by hash ("": default_plugin_cache_dir()).
+  std::string plugin_cache_dir;
 };
 
 /// Registers with `job_manager` (asking it for its leader session first) and re-registers

@@ -16,6 +16,7 @@
 #include "actors/runtime_config.hpp"
 #include "actors/store_workers.hpp"
 #include "library/cluster_connection.hpp"
+#include "library/job_plugins.hpp"
 #include "cli/commands.hpp"
 #include "cli/progress_line.hpp"
 #include "common/ids.hpp"
@@ -99,6 +100,7 @@ void print_report(const job_status_report& r) {
 struct submit_options : client_options {
   std::string spec_path;
   std::vector<std::string> sets;
+  std::vector<std::string> plugins;
   bool detached = false;
   bool no_progress = false;
   double follow_timeout_s = 3600;
@@ -109,10 +111,13 @@ int submit(const submit_options& opt) {
   job_graph graph;
   try {
     auto config = load_configuration(opt.config_path, opt.defines);
-    graph = load_job_spec(opt.spec_path, operator_registry::global(), opt.sets);
+    // The plugins load here first: the spec is validated with their operators.
+    auto shipped = load_job_plugins(opt.plugins);
+    graph = load_job_spec(opt.spec_path, *shipped.registry, opt.sets);
     apply_job_configuration(config, graph);
     // Relative paths mean what they mean for `fjord run` here, not on each TaskManager.
-    make_paths_absolute(graph, operator_registry::global(), std::filesystem::current_path());
+    make_paths_absolute(graph, *shipped.registry, std::filesystem::current_path());
+    graph.plugins = std::move(shipped.blobs);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fjord submit: %s\n", e.what());
     return 2;
@@ -171,6 +176,8 @@ void add_client_commands(CLI::App& app, int& exit_code) {
   add_common(submit_cmd, *sub);
   submit_cmd->add_option("job", sub->spec_path, "The job spec (JSON)")->required();
   submit_cmd->add_option("--set", sub->sets, "Job spec override PATH=VALUE (repeatable)");
+  submit_cmd->add_option("--plugin", sub->plugins,
+                         "Operator plugin (shared library) shipped with the job (repeatable)");
   submit_cmd->add_flag("--detached", sub->detached, "Print the job id and return at once");
   submit_cmd->add_flag("--no-progress", sub->no_progress, "No live progress line");
   submit_cmd->add_option("--follow-timeout", sub->follow_timeout_s,

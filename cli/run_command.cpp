@@ -21,6 +21,7 @@
 #include "fjord/configuration.hpp"
 #include "common/ids.hpp"
 #include "common/job_configuration.hpp"
+#include "library/job_plugins.hpp"
 #include "operators/job_spec.hpp"
 
 namespace fjord {
@@ -32,6 +33,7 @@ struct run_options {
   std::string config_path;
   std::vector<std::string> defines;
   std::vector<std::string> sets;
+  std::vector<std::string> plugins;
   int task_managers = 2;
   int slots = 0;  ///< 0: enough for the job's largest parallelism
   int inject_failures = 0;
@@ -108,7 +110,13 @@ int run(const run_options& opt) {
     if (!opt.config_path.empty())
       config = configuration::load_file(opt.config_path);
     config.apply_overrides(opt.defines);
-    graph = load_job_spec(opt.spec_path, operator_registry::global(), opt.sets);
+    // Plugins' operators join the process's registry before any task runs.
+    auto shipped = load_job_plugins(opt.plugins);
+    auto& global = operator_registry::global();
+    for (auto& name : shipped.registry->names())
+      if (global.find(name) == nullptr)
+        global.add(*shipped.registry->find(name));
+    graph = load_job_spec(opt.spec_path, global, opt.sets);
     apply_job_configuration(config, graph);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fjord: %s\n", e.what());
@@ -206,6 +214,7 @@ void add_run_command(CLI::App& app, int& exit_code) {
   cmd->add_option("-D", opt->defines, "Configuration override key=value (repeatable)");
   cmd->add_option("--set", opt->sets,
                   "Job spec override PATH=VALUE, e.g. numbers.to=5000 (repeatable)");
+  cmd->add_option("--plugin", opt->plugins, "Load this operator plugin first (repeatable)");
   cmd->add_option("--task-managers", opt->task_managers, "TaskManagers to start (default 2)");
   cmd->add_option("--slots", opt->slots,
                   "Slots per TaskManager (default: enough for the job's largest parallelism)");

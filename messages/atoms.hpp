@@ -41,5 +41,7 @@ using start_service_atom = caf::atom_constant<caf::atom("start_svc")>;
 using leader_changed_atom = caf::atom_constant<caf::atom("leader_chg")>;
 /// Ask the job graph store worker for recorded job results (of jobs that ended).
 using results_atom = caf::atom_constant<caf::atom("results")>;
+/// TaskManager -> its plugin installer: verify, cache and load a fetched operator plugin.
+using install_atom = caf::atom_constant<caf::atom("install")>;
 
 }  // namespace fjord

@@ -32,6 +32,7 @@ struct job_status_report;
 struct register_task_manager;
 struct task_manager_registered;
 struct deploy_task;
+struct fetch_plugin;
 struct cancel_tasks;
 struct start_task;
 struct task_state_changed;
@@ -167,7 +168,8 @@ using job_manager_endpoint_actor = caf::typed_actor<
   caf::replies_to<list_jobs>::with<std::vector<job_status_report>>,
   caf::replies_to<cancel_job>::with<job_status_report>,
   caf::replies_to<inject_task_failure>::with<std::string>,
-  caf::replies_to<register_task_manager>::with<task_manager_registered>>;
+  caf::replies_to<register_task_manager>::with<task_manager_registered>,
+  caf::replies_to<fetch_plugin>::with<std::string>>;
 
 /// The job manager itself: the public protocol plus what its election, its job graph store and
 /// its jobs tell it, and (start_atom, address) to start contending once it is published.

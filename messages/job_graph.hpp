@@ -46,6 +46,24 @@ inline bool operator!=(const vertex_spec& a, const vertex_spec& b) {
   return !(a == b);
 }
 
+/// An operator plugin shipped with a job (`fjord submit --plugin`): the shared library's bytes,
+/// addressed by their SHA-256. Persisted with the job graph, so a new leader recovers the job
+/// with its code; TaskManagers fetch it by hash (fetch_plugin) and cache it.
+struct plugin_blob {
+  std::string name;    ///< the file name it was submitted as, for messages
+  std::string sha256;  ///< lowercase hex of the bytes' SHA-256
+  std::string bytes;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, plugin_blob& x) {
+  return f(caf::meta::type_name("fjord.plugin_blob"), x.name, x.sha256, x.bytes);
+}
+
+inline bool operator==(const plugin_blob& a, const plugin_blob& b) {
+  return a.name == b.name && a.sha256 == b.sha256 && a.bytes == b.bytes;
+}
+
 struct edge_spec {
   std::string from;
   std::string to;
@@ -136,6 +154,7 @@ struct job_graph {
   std::vector<edge_spec> edges;
   checkpoint_settings checkpoints;
   restart_settings restart;
+  std::vector<plugin_blob> plugins;  ///< operator plugins the vertices may use
 
   const vertex_spec* find_vertex(const std::string& id) const;
   std::vector<const edge_spec*> inputs_of(const std::string& vertex_id) const;
@@ -149,7 +168,7 @@ struct job_graph {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, job_graph& x) {
   return f(caf::meta::type_name("fjord.job_graph"), x.job_id, x.name, x.vertices, x.edges,
-           x.checkpoints, x.restart);
+           x.checkpoints, x.restart, x.plugins);
 }
 
 /// Field by field, from the struct (not from inspect), so that the middleman round-trip test
@@ -160,7 +179,8 @@ inline bool operator==(const job_graph& a, const job_graph& b) {
          && a.vertices == b.vertices
          && a.edges == b.edges
          && a.checkpoints == b.checkpoints
-         && a.restart == b.restart;
+         && a.restart == b.restart
+         && a.plugins == b.plugins;
 }
 
 inline bool operator!=(const job_graph& a, const job_graph& b) {

@@ -170,6 +170,8 @@ const char* to_string(errc code) {
       return "store_failed";
     case errc::deploy_failed:
       return "deploy_failed";
+    case errc::plugin_failed:
+      return "plugin_failed";
   }
   return "unknown_error";
 }

@@ -79,13 +79,16 @@ struct task_deployment {
   std::int64_t restored_checkpoint_id = 0;  ///< 0: fresh start
   task_report_actor job;                    ///< receives task_state_changed / metrics
   checkpoint_ack_actor coordinator;         ///< receives acknowledge / decline
+  /// The job's operator plugins by SHA-256: the TaskManager fetches, caches and loads them
+  /// before it creates the task (the operator may be one of theirs).
+  std::vector<std::string> plugins;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, task_deployment& x) {
   return f(caf::meta::type_name("fjord.task_deployment"), x.job_id, x.attempt, x.vertex, x.op,
            x.params_json, x.subtask, x.parallelism, x.num_input_channels, x.has_state, x.state,
-           x.restored_checkpoint_id, x.job, x.coordinator);
+           x.restored_checkpoint_id, x.job, x.coordinator, x.plugins);
 }
 
 /// Field by field, from the struct (not from inspect), so that the middleman round-trip test
@@ -103,7 +106,8 @@ inline bool operator==(const task_deployment& a, const task_deployment& b) {
          && a.state == b.state
          && a.restored_checkpoint_id == b.restored_checkpoint_id
          && a.job == b.job
-         && a.coordinator == b.coordinator;
+         && a.coordinator == b.coordinator
+         && a.plugins == b.plugins;
 }
 
 inline bool operator!=(const task_deployment& a, const task_deployment& b) {
@@ -111,6 +115,23 @@ inline bool operator!=(const task_deployment& a, const task_deployment& b) {
 }
 
 /// JobManager -> TaskManager. Reply: the task actor.
+/// TaskManager -> JobManager (its endpoint): the bytes of operator plugin `sha256` of job
+/// `job_id`. Reply: std::string, the plugin's bytes (errc::unknown_job, errc::not_found).
+struct fetch_plugin {
+  std::string leader_session;
+  std::string job_id;
+  std::string sha256;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, fetch_plugin& x) {
+  return f(caf::meta::type_name("fjord.fetch_plugin"), x.leader_session, x.job_id, x.sha256);
+}
+
+inline bool operator==(const fetch_plugin& a, const fetch_plugin& b) {
+  return a.leader_session == b.leader_session && a.job_id == b.job_id && a.sha256 == b.sha256;
+}
+
 struct deploy_task {
   std::string leader_session;
   task_deployment deployment;

@@ -68,8 +68,13 @@ void serialize(Archive& ar, restart_settings& x) {
 }
 
 template <class Archive>
+void serialize(Archive& ar, plugin_blob& x) {
+  ar(x.name, x.sha256, x.bytes);
+}
+
+template <class Archive>
 void serialize(Archive& ar, job_graph& x) {
-  ar(x.job_id, x.name, x.vertices, x.edges, x.checkpoints, x.restart);
+  ar(x.job_id, x.name, x.vertices, x.edges, x.checkpoints, x.restart, x.plugins);
 }
 
 template <class Archive>

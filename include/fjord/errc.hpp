@@ -37,6 +37,7 @@ enum class errc : std::uint8_t {
   invalid_argument,   ///< a request with arguments a store refuses
   store_failed,       ///< any other failure inside a store call
   deploy_failed,      ///< a task could not be deployed on a TaskManager
+  plugin_failed,      ///< a job's operator plugin could not be fetched, verified or loaded
 };
 
 /// The one line a user reads for an error returned by Fjord (or any CAF error): its context

@@ -53,6 +53,7 @@ job_graph sample_graph() {
   g.restart.max_attempts = 7;
   g.restart.delay_ms = 30;
   g.restart.max_delay_ms = 900;
+  g.plugins.push_back({"libops.so", std::string(64, 'a'), std::string("\0\x7f" "ELF", 5)});
   g.restart.multiplier = 1.5;
   return g;
 }
@@ -177,6 +178,7 @@ void check_client_messages(middleman_fixture& f) {
   f.check(g.edges.front());
   f.check(g.checkpoints);
   f.check(g.restart);
+  f.check(g.plugins.front());
   f.check(partitioning::hash);
   f.check(restart_strategy_kind::exponential_delay);
   f.check(job_state::suspended);
@@ -200,8 +202,10 @@ void check_task_manager_messages(middleman_fixture& f) {
   d.restored_checkpoint_id = 17;
   d.job = f.local_as<task_report_actor>();
   d.coordinator = f.local_as<checkpoint_ack_actor>();
+  d.plugins = {std::string(64, 'b')};
   f.check(d);
   f.check(deploy_task{"s", d});
+  f.check(fetch_plugin{"s", "j", std::string(64, 'b')});
   output_gate g{partitioning::hash, "sums", "keyed_sum", R"({"keys":16})",
                 {{f.local_as<task_actor>(), 3}}};
   f.check(g);
