@@ -1,6 +1,7 @@
 // fjord::job and fjord::job_builder (include/fjord/job.hpp) over the spec parser.
 #include <fjord/job.hpp>
 
+#include "library/job_plugins.hpp"
 #include "messages/job_graph.hpp"
 #include "operators/job_spec.hpp"
 
@@ -14,6 +15,21 @@ job job::from_json(const std::string& spec, const std::vector<std::string>& sets
 job job::from_file(const std::string& path, const std::vector<std::string>& sets,
                    const operator_registry& registry) {
   return job{std::make_shared<const job_graph>(load_job_spec(path, registry, sets))};
+}
+
+job job::with_plugins(const std::string& spec, bool is_file,
+                      const std::vector<std::string>& plugins,
+                      const std::vector<std::string>& sets, const std::string& origin) {
+  auto shipped = load_job_plugins(plugins);
+  auto graph = is_file ? load_job_spec(spec, *shipped.registry, sets)
+                       : parse_job_spec(spec, *shipped.registry, sets, origin);
+  graph.plugins = std::move(shipped.blobs);
+  return job{std::make_shared<const job_graph>(std::move(graph))};
+}
+
+job job::from_file_with_plugins(const std::string& path, const std::vector<std::string>& plugins,
+                                const std::vector<std::string>& sets) {
+  return with_plugins(path, true, plugins, sets, path);
 }
 
 const std::string& job::name() const {
@@ -60,8 +76,16 @@ job_builder& job_builder::restarts(int attempts, std::chrono::milliseconds delay
   return *this;
 }
 
+job_builder& job_builder::plugin(const std::string& path) {
+  plugins_.push_back(path);
+  return *this;
+}
+
 job job_builder::build(const operator_registry& registry) const {
-  return job::from_json(spec_.dump(), {}, registry, "job '" + spec_.value("name", "") + "'");
+  auto origin = "job '" + spec_.value("name", "") + "'";
+  if (!plugins_.empty())
+    return job::with_plugins(spec_.dump(), false, plugins_, {}, origin);
+  return job::from_json(spec_.dump(), {}, registry, origin);
 }
 
 }  // namespace fjord

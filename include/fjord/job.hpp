@@ -38,6 +38,15 @@ class job {
   static job from_file(const std::string& path, const std::vector<std::string>& sets = {},
                        const operator_registry& registry = operator_registry::global());
 
+  /// The same for a spec whose operators may come from operator plugins (FJORD_PLUGIN shared
+  /// libraries, fjord/plugin.hpp): each is loaded here first — a plugin built against another
+  /// Fjord version or that does not load throws std::runtime_error with one line naming the
+  /// file — the spec is validated with the built-ins plus their operators, and the plugins are
+  /// shipped with the job when it is submitted (to a cluster too: its TaskManagers fetch them).
+  static job from_file_with_plugins(const std::string& path,
+                                    const std::vector<std::string>& plugins,
+                                    const std::vector<std::string>& sets = {});
+
   const std::string& name() const;
   /// Slots the job needs (with slot sharing: its largest vertex parallelism).
   int slots_needed() const;
@@ -49,6 +58,10 @@ class job {
 
  private:
   explicit job(std::shared_ptr<const job_graph> graph) : graph_(std::move(graph)) {}
+  static job with_plugins(const std::string& spec, bool is_file,
+                          const std::vector<std::string>& plugins,
+                          const std::vector<std::string>& sets, const std::string& origin);
+  friend class job_builder;
   std::shared_ptr<const job_graph> graph_;
 };
 
@@ -71,9 +84,14 @@ class job_builder {
   /// The spec as JSON (what from_json reads).
   const nlohmann::json& spec() const { return spec_; }
   job build(const operator_registry& registry = operator_registry::global()) const;
+  /// Ships the operator plugin at `path` with the job; build() then loads it and validates the
+  /// spec with its operators as job::from_file_with_plugins does (the registry given to build()
+  /// is then not used).
+  job_builder& plugin(const std::string& path);
 
  private:
   nlohmann::json spec_;
+  std::vector<std::string> plugins_;
 };
 
 }  // namespace fjord

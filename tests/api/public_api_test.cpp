@@ -179,3 +179,40 @@ TEST_CASE("client::connect: no JobManager is a not_leader error that says where 
   CHECK(c.error() == fjord::errc::not_leader);
   CHECK(fjord::describe(c.error()).find("127.0.0.1:1") != std::string::npos);
 }
+
+TEST_CASE("a job with an operator plugin: validated with it, run by TaskManagers that load it") {
+  user_system user;
+  fjord::testing::temp_dir dir;
+  fjord::local_cluster cluster{*user.sys, {2, 2, {}}};
+  auto builder = fjord::job_builder{"tripled"}
+                   .vertex("numbers", "sequence", 2, {{"from", 1}, {"to", 500}})
+                   .vertex("x3", "plugin_test_triple", 2)
+                   .vertex("out", "transactional_file", 1, {{"output_dir", dir.file("out")}})
+                   .edge("numbers", "x3")
+                   .edge("x3", "out", "rebalance");
+  // Without the plugin the operator is unknown.
+  CHECK_THROWS_AS(builder.build(), fjord::spec_error);
+  auto job = fjord::job_builder{builder}.plugin(FJORD_TEST_PLUGIN_TRIPLE).build();
+  auto id = cluster.client().submit(job);
+  REQUIRE_MESSAGE(id, fjord::describe(id.error()));
+  auto end = cluster.client().wait(*id, 60s);
+  REQUIRE(end);
+  CHECK_MESSAGE(end->state == fjord::job_state::finished, end->failure);
+  std::vector<std::int64_t> expected(500);
+  std::iota(expected.begin(), expected.end(), 1);
+  for (auto& v : expected)
+    v *= 3;
+  CHECK(committed_numbers(dir.file("out")) == expected);
+  // The plugin's operator lives in the job's registry, not in the process-wide one.
+  CHECK(fjord::operator_registry::global().find("plugin_test_triple") == nullptr);
+  // A plugin built against another Fjord minor version: one line naming the file.
+  try {
+    fjord::job_builder{builder}.plugin(FJORD_TEST_PLUGIN_OTHER_MINOR).build();
+    FAIL("a plugin of another minor version was accepted");
+  } catch (const std::runtime_error& e) {
+    std::string what = e.what();
+    CHECK(what.find(FJORD_TEST_PLUGIN_OTHER_MINOR) != std::string::npos);
+    CHECK(what.find("built against") != std::string::npos);
+    CHECK(what.find('\n') == std::string::npos);
+  }
+}
