@@ -1,5 +1,6 @@
 #include "actors/task_manager.hpp"
 
+#include <charconv>
 #include <functional>
 #include <map>
 #include <memory>
@@ -179,8 +180,11 @@ void try_register(tm_actor* self) {
         auto& st = self->state;
         if (generation != st.generation)
           return;
-        // Fencing: in a cluster, register only under the session announced by retrieval.
-        if (session.empty() || (st.cluster && session != st.announced_session))
+        // Fencing: in a cluster, register only under the session announced by retrieval. In
+        // standalone mode retrieval announces the fixed address without a session (there is
+        // one JobManager, leader for good): its own session is the one.
+        if (session.empty()
+            || (st.cluster && !st.announced_session.empty() && session != st.announced_session))
           return retry();
         self->request(st.job_manager, std::chrono::seconds(5),
                       register_task_manager{session, st.options.id,
@@ -215,9 +219,17 @@ void connect_to_leader(tm_actor* self) {
   if (st.leader_address.empty() || colon == std::string::npos)
     return;
   auto host = st.leader_address.substr(0, colon);
-  auto port = static_cast<std::uint16_t>(std::stoi(st.leader_address.substr(colon + 1)));
+  auto port_text = st.leader_address.substr(colon + 1);
+  unsigned port = 0;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc{} || end != port_text.data() + port_text.size() || port == 0
+      || port > 65535) {
+    spdlog::error("task manager {}: ignoring the announced leader address '{}' (no valid port)",
+                  st.options.id, st.leader_address);
+    return;
+  }
   self->request(self->system().middleman().actor_handle(), std::chrono::seconds(10),
-                caf::connect_atom::value, host, port)
+                caf::connect_atom::value, host, static_cast<std::uint16_t>(port))
     .then(
       [=](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
         auto& st = self->state;
