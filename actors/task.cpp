@@ -293,9 +293,11 @@ void take_checkpoint(task_self* self, std::int64_t checkpoint_id, std::int64_t t
   } catch (const std::exception& e) {
     // The checkpoint fails fast; the task itself stays healthy unless this was the end.
     decline(self, checkpoint_id, std::string{"snapshot failed: "} + e.what());
-    if (source)
-      return;  // the barrier starts here: none goes out for a declined checkpoint
-    // Downstream aligns on this barrier too: without it, its other inputs would stay blocked.
+    if (source && is_final)
+      return;  // the stream goes on: the next final checkpoint's barrier ends it
+    // Downstream aligns on this barrier too — a source's as much as any other task's: a task
+    // with several inputs would otherwise hold back the inputs whose barrier came and fail on
+    // the next checkpoint's barrier. Its snapshots of the declined checkpoint are dropped.
     emit_barrier(self, checkpoint_id, timestamp_ms, is_final);
     if (is_final)
       fail(self, std::string{"final snapshot failed: "} + e.what());

@@ -174,12 +174,12 @@ TEST_CASE_FIXTURE(task_fixture, "a source takes a checkpoint on its trigger: bar
 }
 
 TEST_CASE_FIXTURE(task_fixture,
-                  "a source whose snapshot fails declines without a barrier and takes the next "
-                  "checkpoint") {
+                  "a source whose snapshot fails declines, still emits the barrier (downstream "
+                  "aligns on it) and takes the next checkpoint") {
   auto task = start("test_scripted_source", true);
   script.fail_snapshots = true;
   trigger(task, 1, false);
-  CHECK(trace() == "decline 1: snapshot failed: disk full");
+  CHECK(trace() == "decline 1: snapshot failed: disk full | barrier 1");
   script.fail_snapshots = false;
   trigger(task, 2, false);
   CHECK(trace() == "barrier 2 | ack 2");
