@@ -85,9 +85,17 @@ void release_slots(job_manager_state& st, job_entry& job) {
   job.slot_owners.clear();
 }
 
+/// Starts the job actor of `graph` — unless this job id already has one, or ended here: the
+/// submission path, the recovery on grant and the foreign-add recovery may all reach here for
+/// one id (two submissions of one id at once both pass the "exists" check before either is
+/// persisted), and one id runs one job actor, always.
 void start_job(jm_actor* self, job_graph graph) {
   auto& st = self->state;
   auto id = graph.job_id;
+  if (st.jobs.count(id) > 0 || st.finished.count(id) > 0) {
+    spdlog::debug("job {}: runs or ended here already; not started again", short_id(id));
+    return;
+  }
   auto plugins = graph.plugins;
   auto job = spawn_job(self->system(), caf::actor_cast<job_supervisor_actor>(self), st.session,
                        std::move(graph), st.services.checkpoint_recovery, st.options.job);

@@ -3,6 +3,8 @@
 // that keeps answering while a store call hangs.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
@@ -11,6 +13,8 @@
 #include "actors/job_client.hpp"
 #include "actors/runtime_config.hpp"
 #include "actors/store_workers.hpp"
+#include "common/ids.hpp"
+#include "messages/client_messages.hpp"
 #include "messages/task_messages.hpp"
 #include "tests/support/deployment_builder.hpp"
 #include "tests/support/eventually.hpp"
@@ -246,4 +250,42 @@ TEST_CASE_FIXTURE(cluster_fixture,
   CHECK(report->state == job_state::failed);
   CHECK(report->restarts == 6);  // 5 restarts, and the 6th failure ends it
   CHECK(report->failure.find("not enough free slots") != std::string::npos);
+}
+
+TEST_CASE_FIXTURE(cluster_fixture,
+                  "one job id runs one job actor: the same submission twice at once runs once") {
+  embedded_cluster cluster{sys, two_by_two()};
+  job_client client{sys, cluster.endpoint()};
+  REQUIRE(client.connect());
+  auto graph = sum_job(dir.str(), 20000, 0, 20);
+  graph.job_id = new_job_id();
+  // Both pass the "exists already" check before either is persisted.
+  caf::scoped_actor self{sys};
+  int answered = 0;
+  self->send(cluster.endpoint(), submit_job{client.session(), graph});
+  self->send(cluster.endpoint(), submit_job{client.session(), graph});
+  for (int i = 0; i < 2; ++i)
+    self->receive(
+      [&](const job_submitted& s) {
+        CHECK(s.job_id == graph.job_id);
+        ++answered;
+      },
+      [&](caf::error& e) {
+        CHECK(e == errc::already_exists);
+        ++answered;
+      },
+      caf::after(30s) >> [] { FAIL("no answer to a submission"); });
+  CHECK(answered == 2);
+  auto report = client.wait_until_done(graph.job_id, 60s);
+  REQUIRE(report);
+  CHECK(report->state == job_state::finished);
+  CHECK(report->records_in == 20000);
+  auto jobs = client.list();
+  REQUIRE(jobs);
+  CHECK(std::count_if(jobs->begin(), jobs->end(), [&](const job_status_report& r) {
+          return r.job_id == graph.job_id;
+        }) == 1);
+  auto verdict = verify_sum(dir.str(), 20000);
+  INFO(verdict.verdict);
+  CHECK(verdict.passed);
 }
