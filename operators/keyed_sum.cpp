@@ -16,7 +16,10 @@ std::int64_t key_of(std::int64_t value, std::int64_t keys) {
 
 class keyed_sum : public stream_operator {
  public:
-  void open(const operator_context& ctx) override { keys_ = ctx.params.get_int("keys"); }
+  // Checked again here: a graph may reach a TaskManager without the client's validation.
+  void open(const operator_context& ctx) override {
+    keys_ = ctx.params.get_int_at_least("keys", 1);
+  }
 
   void restore(const std::string& bytes, std::int64_t) override {
     sums_ = from_bytes<std::map<std::int64_t, std::int64_t>>(bytes);
@@ -51,7 +54,7 @@ operator_descriptor keyed_sum_descriptor() {
   d.create = [] { return std::make_unique<keyed_sum>(); };
   // A hash edge routes by exactly this key, so one subtask sees every value of a key.
   d.make_key_selector = [](const operator_params& p) -> key_selector {
-    auto keys = p.get_int("keys");
+    auto keys = p.get_int_at_least("keys", 1);
     return [keys](const record& r) { return static_cast<std::uint64_t>(key_of(r.number, keys)); };
   };
   return d;

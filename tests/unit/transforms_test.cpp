@@ -7,6 +7,7 @@
 
 #include <cstdio>
 
+#include "fjord/spec_error.hpp"
 #include "operators/builtin_operators.hpp"
 #include "operators/tokenize.hpp"
 #include "tests/unit/operator_test_util.hpp"
@@ -111,6 +112,17 @@ TEST_CASE("keyed_sum: a restored instance continues the running sums of the snap
   auto restored = open_operator<stream_operator>("keyed_sum", make_context(params, 0, 1, 1));
   restored->restore(state, 1);
   CHECK(feed(*restored, numbers({6, 7, 8, 9})) == continuation);
+}
+
+TEST_CASE("keyed_sum: keys <= 0 past the client's validation fail open() and the key selector, "
+          "never divide by zero") {
+  for (int keys : {0, -3}) {
+    CHECK_THROWS_AS(open_operator<stream_operator>("keyed_sum", make_context({{"keys", keys}})),
+                    spec_error);
+    CHECK_THROWS_AS(operator_registry::global().key_selector_for(
+                      "keyed_sum", operator_params{{{"keys", keys}}, "vertices[1].params"}),
+                    spec_error);
+  }
 }
 
 TEST_CASE("keyed_sum: keys must be an integer >= 1") {
