@@ -6,6 +6,15 @@
 # and libfjord.so only, never the source tree.
 source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
 
+# check_squares DIR N WHO: DIR's committed part files hold 1², …, N² exactly once.
+check_squares() {
+  local lines
+  lines=$(cat "$1"/part-* | wc -l)
+  [ "$lines" -eq "$2" ] || fail "$3 wrote $lines lines, not $2"
+  [ "$(seq 1 "$2" | awk '{ print $1 * $1 }' | sort -n | md5sum)" = \
+    "$(cat "$1"/part-* | sort -n | md5sum)" ] || fail "$3's output is not 1², …, $2² exactly once"
+}
+
 prefix=$work/prefix
 cmake --install "$FJORD_BUILD_DIR" --prefix "$prefix" > install.log 2>&1 || fail "install failed"
 for f in lib/libfjord.so bin/fjord include/fjord/fjord.hpp include/fjord/version.hpp \
@@ -56,11 +65,7 @@ echo "ok   - installed package: a separate project built its own fjord with a us
 consumer/build/square_numbers "$work/squares" 2000 > embedded.log 2>&1 \
   || fail "the embedded program failed"
 grep -q "FINISHED" embedded.log || fail "the embedded job did not finish: $(cat embedded.log)"
-expected=$(seq 1 2000 | awk '{ print $1 * $1 }' | sort -n | md5sum)
-actual=$(cat "$work"/squares/part-* | sort -n | md5sum)
-[ "$(cat "$work"/squares/part-* | wc -l)" -eq 2000 ] \
-  || fail "the embedded job wrote $(cat "$work"/squares/part-* | wc -l) lines, not 2000"
-[ "$expected" = "$actual" ] || fail "the embedded job's output is not 1², …, 2000² exactly once"
+check_squares "$work/squares" 2000 "the embedded job"
 echo "ok   - the embedded program ran its operator in its own actor system: $(tail -1 embedded.log)"
 if consumer/build/square_numbers "$work/bad" notanumber > bad_embedded.log 2>&1; then
   fail "a bad argument succeeded"
@@ -130,11 +135,7 @@ grep -q "restoring from checkpoint [1-9]" "$second" \
   || fail "the new leader did not restore the job from a checkpoint"
 [ -f "tmp3/fjord-plugins-$(id -u)/$sha.so" ] \
   || fail "tm3, started after the failover, did not fetch the plugin from the new leader"
-expected=$(seq 1 20000 | awk '{ print $1 * $1 }' | sort -n | md5sum)
-actual=$(cat "$work"/cluster_out/part-* | sort -n | md5sum)
-[ "$(cat "$work"/cluster_out/part-* | wc -l)" -eq 20000 ] \
-  || fail "the cluster job wrote $(cat "$work"/cluster_out/part-* | wc -l) lines, not 20000"
-[ "$expected" = "$actual" ] || fail "the cluster job's output is not 1², …, 20000² exactly once"
+check_squares "$work/cluster_out" 20000 "the cluster job"
 echo "ok   - plugin job survived SIGKILL of the leader and its TaskManager ($lines_before of 20000 lines written before); recovered on a new TaskManager, exactly once"
 # The job ended: its graph, and with it the plugin, is gone from HA storage.
 for _ in $(seq 50); do grep -rlq fjord_plugin_entry "$work/recovery" || break; sleep 0.1; done
