@@ -5,6 +5,8 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.hpp"
+#include "common/failpoints.hpp"
+#include "fjord/configuration.hpp"
 #include "fjord/version.hpp"
 #include "fjord/operator_registry.hpp"
 
@@ -16,12 +18,19 @@ int cli_main(int argc, char** argv, operator_registry& registry) {
     for (auto& name : registry.names())
       if (global.find(name) == nullptr)
         global.add(*registry.find(name));
+  try {
+    failpoint::configure_from_environment();
+  } catch (const config_error& e) {
+    std::fprintf(stderr, "fjord: FJORD_FAILPOINTS: %s\n", e.what());
+    return 2;
+  }
   CLI::App app{"Fjord: fault-tolerant stateful dataflow on CAF"};
   app.set_version_flag("--version", std::string{"fjord "} + FJORD_VERSION);
   app.require_subcommand(1);
   int exit_code = 0;
   add_run_command(app, exit_code);
   add_operators_command(app, exit_code);
+  add_failpoints_command(app, exit_code);
   add_jobmanager_command(app, exit_code);
   add_taskmanager_command(app, exit_code);
   add_client_commands(app, exit_code);

@@ -11,6 +11,7 @@ namespace fjord {
 
 void add_run_command(CLI::App& app, int& exit_code);
 void add_operators_command(CLI::App& app, int& exit_code);
+void add_failpoints_command(CLI::App& app, int& exit_code);
 void add_jobmanager_command(CLI::App& app, int& exit_code);
 void add_taskmanager_command(CLI::App& app, int& exit_code);
 void add_client_commands(CLI::App& app, int& exit_code);

@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/embedded_cluster.hpp"
+#include "common/failpoints.hpp"
 #include "actors/job_client.hpp"
 #include "actors/runtime_config.hpp"
 #include "actors/store_workers.hpp"
@@ -110,6 +111,8 @@ int run(const run_options& opt) {
     if (!opt.config_path.empty())
       config = configuration::load_file(opt.config_path);
     config.apply_overrides(opt.defines);
+    if (auto spec = config.find("failpoints"))
+      failpoint::configure(*spec);
     // Plugins' operators join the process's registry before any task runs.
     auto shipped = load_job_plugins(opt.plugins);
     auto& global = operator_registry::global();

@@ -7,6 +7,8 @@
 #include <caf/io/middleman.hpp>
 #include <fmt/format.h>
 
+#include "common/failpoints.hpp"
+
 namespace fjord {
 
 configuration load_configuration(const std::string& path,
@@ -15,6 +17,8 @@ configuration load_configuration(const std::string& path,
   if (!path.empty())
     config = configuration::load_file(path);
   config.apply_overrides(defines);
+  if (auto spec = config.find("failpoints"))
+    failpoint::configure(*spec);
   return config;
 }
 
