@@ -1,5 +1,7 @@
 #include "actors/checkpoint_coordinator.hpp"
 
+#include "common/failpoints.hpp"
+
 #include <chrono>
 #include <map>
 #include <optional>
@@ -128,10 +130,12 @@ void complete(coordinator_actor* self, checkpoint_scheduler::pending_entry done)
                      is_final ? "final " : "", id, duration_us / 1000, tasks);
         st.scheduler->stored(id, now);
         self->send(st.job, checkpoint_completed_event{attempt, id, duration_us, is_final});
-        if (st.scheduler->running() && st.scheduler->attempt() == attempt)
+        if (st.scheduler->running() && st.scheduler->attempt() == attempt) {
           for (auto& [key, task] : st.tasks)
             self->send(task, notify_checkpoint_complete{st.session, st.job_id, attempt, id,
                                                         is_final});
+          failpoint::hit("checkpoint.notify.sent");
+        }
         maybe_trigger(self, false);
       },
       [=](caf::error& e) {

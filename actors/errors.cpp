@@ -26,6 +26,8 @@ errc errc_of_store(store_error::kind kind) {
       return errc::io_error;
     case store_error::kind::invalid_argument:
       return errc::invalid_argument;
+    case store_error::kind::fenced:
+      return errc::fenced;
   }
   return errc::store_failed;
 }

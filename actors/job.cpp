@@ -129,7 +129,7 @@ void publish(job_self* self) {
   self->send(self->state.job_manager, make_report(self->state));
 }
 
-void read_restore(job_self* self, std::int32_t attempt);
+void read_restore(job_self* self, std::int32_t attempt, std::int32_t failures = 0);
 
 /// The coordinator answered an attempt_stopped: once every one is answered, a restore read that
 /// waited for them goes ahead.
@@ -325,7 +325,7 @@ void request_slots_and_deploy(job_self* self) {
 
 /// Asks the checkpoint store worker for the latest completed checkpoint, then deploys `attempt`
 /// from it (or from scratch if there is none).
-void read_restore(job_self* self, std::int32_t attempt) {
+void read_restore(job_self* self, std::int32_t attempt, std::int32_t failures) {
   auto& st = self->state;
   self->request(st.checkpoint_store, std::chrono::seconds(150), latest_atom::value)
     .then(
@@ -334,6 +334,8 @@ void read_restore(job_self* self, std::int32_t attempt) {
         if (!st.lifecycle->on_restored(attempt))
           return;
         st.restore_from.reset();
+        if (failures > 0)
+          st.failure.clear();  // the restore read works again
         if (!latest.empty()) {
           st.restore_from = std::move(latest.front());
           st.restored_checkpoint_id = st.restore_from->checkpoint_id;
@@ -346,9 +348,21 @@ void read_restore(job_self* self, std::int32_t attempt) {
         request_slots_and_deploy(self);
       },
       [=](caf::error& e) {
-        if (!self->state.lifecycle->is_current(attempt))
+        auto& st = self->state;
+        if (!st.lifecycle->is_current(attempt))
           return;
-        on_failure(self, "reading the latest checkpoint failed: " + describe(e));
+        if (errc_of(e) == errc::fenced)
+          return;  // leadership lost: suspend_job follows
+        // Not a failure of the job: its tasks never ran. Starting from scratch or from an
+        // older checkpoint could commit output twice, and giving up would fail a job that a
+        // repaired disk or store could resume; so the read is retried, and the status says
+        // why the job waits (issue 9, defect 3).
+        auto delay = std::chrono::milliseconds{std::min<std::int64_t>(250LL << std::min(failures, 6), 15000)};
+        st.failure = "cannot restore the latest checkpoint (retrying in "
+                     + std::to_string(delay.count()) + " ms): " + describe(e);
+        spdlog::error("job {}: {}", st.id(), st.failure);
+        publish(self);
+        self->delayed_send(self, delay, restore_atom::value, attempt, failures + 1);
       });
 }
 
@@ -439,7 +453,8 @@ job_actor::behavior_type job_behavior(job_self* self, job_supervisor_actor job_m
   }
   st.lifecycle.emplace(st.graph.restart, std::move(subtasks));
   st.checkpoint_store = spawn_checkpoint_store_worker(
-    self->system(), st.factory, st.graph.job_id, std::max(1, st.graph.checkpoints.num_retained));
+    self->system(), st.factory, st.graph.job_id, std::max(1, st.graph.checkpoints.num_retained),
+    st.options.holds_leadership);
   st.coordinator = spawn_checkpoint_coordinator(self->system(), st.session, st.graph.job_id,
                                                 st.graph.checkpoints,
                                                 caf::actor_cast<checkpoint_listener_actor>(self),
@@ -480,6 +495,12 @@ job_actor::behavior_type job_behavior(job_self* self, job_supervisor_actor job_m
   return {
     [=](restart_atom, std::int32_t attempt, int waits) { start_when_clear(self, attempt, waits); },
     [=](restart_atom, std::int32_t attempt) { start_when_clear(self, attempt, 0); },
+    [=](restore_atom, std::int32_t attempt, std::int32_t failures) {
+      auto& lifecycle = *self->state.lifecycle;
+      if (lifecycle.is_current(attempt)
+          && lifecycle.current_phase() == job_lifecycle::phase::restoring)
+        read_restore(self, attempt, failures);
+    },
     [=](retry_atom, std::int32_t attempt) {
       if (self->state.lifecycle->is_current(attempt))
         request_slots_and_deploy(self);

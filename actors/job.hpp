@@ -15,6 +15,7 @@
 //   to itself:        restart and retry timers, its report tick
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -31,6 +32,9 @@ struct job_options {
   std::int64_t report_interval_ms = 200;
   std::int64_t slot_wait_ms = 30000;         ///< waiting for slots longer counts as a failure
   std::int64_t deploy_timeout_ms = 10000;    ///< per deploy request to a TaskManager
+  /// True while the job's leader session still leads (checked by the checkpoint store worker
+  /// before every write); empty: unfenced.
+  std::function<bool()> holds_leadership;
 };
 
 job_actor spawn_job(caf::actor_system& sys, job_supervisor_actor job_manager,

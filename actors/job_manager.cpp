@@ -56,6 +56,8 @@ struct job_manager_state {
   std::map<std::string, job_entry> jobs;
   std::map<std::string, job_status_report> finished;
   std::deque<std::string> finished_order;
+  /// Failed recoveries of one job in a row (graph_added retries), for the backoff.
+  std::map<std::string, std::int32_t> recovery_failures;
 
   static inline const char* name = "fjord.job_manager";
 };
@@ -97,8 +99,13 @@ void start_job(jm_actor* self, job_graph graph) {
     return;
   }
   auto plugins = graph.plugins;
+  auto options = st.options.job;
+  if (auto election = st.services.election)
+    options.holds_leadership = [election, session = st.session] {
+      return election->has_leadership(session);
+    };
   auto job = spawn_job(self->system(), caf::actor_cast<job_supervisor_actor>(self), st.session,
-                       std::move(graph), st.services.checkpoint_recovery, st.options.job);
+                       std::move(graph), st.services.checkpoint_recovery, options);
   self->monitor(job);
   auto& entry = st.jobs[id];
   entry.actor = job;
@@ -171,7 +178,16 @@ caf::result<Reply> forward_to_job(jm_actor* self, const job_actor& job, const Me
   return rp;
 }
 
-void recover_jobs(jm_actor* self) {
+/// How long to wait before recovery attempt `failures` + 1: 250 ms, doubling, at most 15 s.
+std::chrono::milliseconds recovery_backoff(std::int32_t failures) {
+  auto ms = std::int64_t{250} << std::min(failures, 6);
+  return std::chrono::milliseconds{std::min<std::int64_t>(ms, 15000)};
+}
+
+/// Recovers every job of the job graph store. Retried with backoff while this session leads,
+/// until the store answers: one store error during failover must not leave every job stopped
+/// until the next leader change (issue 9, defect 4).
+void recover_jobs(jm_actor* self, std::int32_t failures = 0) {
   auto& st = self->state;
   auto session = st.session;
   self->request(st.job_graphs, std::chrono::seconds(120), recover_atom::value)
@@ -189,8 +205,33 @@ void recover_jobs(jm_actor* self) {
         }
       },
       [=](caf::error& e) {
-        spdlog::error("recovering job graphs failed: {}", describe(e));
+        auto delay = recovery_backoff(failures);
+        spdlog::error("recovering job graphs failed (attempt {}): {}; retrying in {} ms",
+                      failures + 1, describe(e), delay.count());
+        self->delayed_send(self, delay, retry_atom::value, session, failures + 1);
       });
+}
+
+/// Records the result of a job that ended, then deletes its checkpoints and its graph (the job
+/// graph store worker keeps that order). Retried with backoff while this session leads: until
+/// the result is recorded, the next leader would run the job again from its last checkpoint.
+void clean_up_job(jm_actor* self, job_result result, std::int32_t failures) {
+  auto& st = self->state;
+  auto session = st.session;
+  self->request(st.job_graphs, std::chrono::seconds(120), remove_atom::value, result, session)
+    .then([](bool) {},
+          [=](caf::error& e) {
+            if (self->state.session != session) {
+              spdlog::warn("job {}: clean-up stopped, leadership lost: {}",
+                           short_id(result.job_id), describe(e));
+              return;
+            }
+            auto delay = recovery_backoff(failures);
+            spdlog::error("job {} ended but its result and clean-up failed (attempt {}): {}; "
+                          "retrying in {} ms",
+                          short_id(result.job_id), failures + 1, describe(e), delay.count());
+            self->delayed_send(self, delay, clean_up_atom::value, result, failures + 1);
+          });
 }
 
 job_manager_actor::behavior_type job_manager(jm_actor* self, ha_services services,
@@ -200,6 +241,8 @@ job_manager_actor::behavior_type job_manager(jm_actor* self, ha_services service
   st.options = std::move(options);
   st.job_graphs = spawn_job_graph_store_worker(self->system(), st.services.job_graphs,
                                                st.services.job_results,
+                                               st.services.checkpoint_recovery,
+                                               st.services.election,
                                                caf::actor_cast<job_graph_listener_actor>(self));
   if (!st.options.wait_for_address)
     st.election = spawn_leader_election_worker(self->system(), st.services.election,
@@ -266,6 +309,14 @@ job_manager_actor::behavior_type job_manager(jm_actor* self, ha_services service
       spdlog::critical("high availability failed: {}", message);
       self->quit(caf::make_error(caf::sec::runtime_error, message));
     },
+    [=](clean_up_atom, const job_result& result, std::int32_t failures) {
+      if (!self->state.session.empty())
+        clean_up_job(self, result, failures);
+    },
+    [=](retry_atom, const std::string& session, std::int32_t failures) {
+      if (self->state.session == session)
+        recover_jobs(self, failures);
+    },
     [=](leader_atom) { return self->state.session; },
     [=](start_atom, const std::string& address) {
       auto& st = self->state;
@@ -285,15 +336,25 @@ job_manager_actor::behavior_type job_manager(jm_actor* self, ha_services service
         .then(
           [=](std::vector<job_graph>& graphs) {
             auto& st = self->state;
-            if (st.session != session || graphs.empty() || st.jobs.count(job_id))
+            if (st.session != session)
+              return;
+            st.recovery_failures.erase(job_id);
+            if (graphs.empty() || st.jobs.count(job_id))
               return;
             spdlog::info("job {} ({}) submitted through another JobManager: running it",
                          short_id(job_id), graphs.front().name);
             start_job(self, std::move(graphs.front()));
           },
           [=](caf::error& e) {
-            spdlog::error("job {} added by another JobManager cannot be recovered: {}",
-                          short_id(job_id), describe(e));
+            // Retried until the store answers: the job is acknowledged and must run.
+            auto& st = self->state;
+            if (st.session != session)
+              return;
+            auto failures = st.recovery_failures[job_id]++;
+            auto delay = recovery_backoff(failures);
+            spdlog::error("job {} cannot be recovered (attempt {}): {}; retrying in {} ms",
+                          short_id(job_id), failures + 1, describe(e), delay.count());
+            self->delayed_send(self, delay, graph_added_atom::value, job_id);
           });
     },
     [=](graph_removed_atom, const std::string& job_id) {
@@ -482,13 +543,16 @@ job_manager_actor::behavior_type job_manager(jm_actor* self, ha_services service
         return;
       }
       remember_finished(st, report);
-      job_result result{report.job_id, report.state, report.ended_ms, report.failure};
-      self->request(st.job_graphs, std::chrono::seconds(120), remove_atom::value, result)
-        .then([](bool) {},
-              [id = report.job_id](caf::error& e) {
-                spdlog::error("job {} ended but its graph could not be removed: {}",
-                              short_id(id), describe(e));
-              });
+      if (st.session.empty()) {
+        // Deposed meanwhile: the next leader finds the graph and its checkpoints, restores the
+        // final checkpoint (nothing left to emit) and cleans up itself.
+        spdlog::warn("job {} ended as {} after leadership was lost: its clean-up is left to "
+                     "the next leader",
+                     short_id(report.job_id), to_string(report.state));
+        return;
+      }
+      clean_up_job(self, job_result{report.job_id, report.state, report.ended_ms, report.failure},
+                   0);
     },
   };
 }

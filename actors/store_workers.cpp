@@ -1,7 +1,9 @@
 #include "actors/store_workers.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
+#include <system_error>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -13,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/errors.hpp"
+#include "common/failpoints.hpp"
 #include "common/ids.hpp"
 #include "messages/atoms.hpp"
 #include "messages/checkpoint.hpp"
@@ -21,6 +24,8 @@
 #include "serialization/records.hpp"
 #include "stores/checkpoint_recovery_factory.hpp"
 #include "stores/job_result_store.hpp"
+#include "stores/leader_election.hpp"
+#include "stores/store_error.hpp"
 #include "stores/submitted_job_graph_store.hpp"
 
 namespace fjord {
@@ -31,15 +36,38 @@ template <class F>
 auto guarded(const char* what, F&& f) -> caf::result<decltype(f())> {
   try {
     return f();
+  } catch (const std::system_error& e) {
+    // An injected or raw I/O error: transient, the caller retries.
+    return error_from_exception(what, store_error(store_error::kind::io, e.what()));
   } catch (const std::exception& e) {
     return error_from_exception(what, e);
   }
+}
+
+/// Throws store_error(fenced) unless `holds` says this JobManager still leads: a deposed
+/// leader's queued write or delete is dropped instead of landing after the next leader took
+/// over (issue 9, defect 5; the check is local: see README, guarantees).
+void require_leadership(const leadership_check& holds, const char* what) {
+  if (holds && !holds())
+    throw store_error(store_error::kind::fenced,
+                      std::string{what} + " dropped: this JobManager no longer leads");
+}
+
+/// Deletes the completed checkpoints and the id counter of a job that ended for good.
+void discard_checkpoints(checkpoint_recovery_factory& factory, const std::string& job_id,
+                         job_state final_state) {
+  // No recover() first: an unreadable checkpoint must not keep an ended job's data forever.
+  auto store = factory.create_completed_checkpoint_store(job_id, 1);
+  auto ids = factory.create_checkpoint_id_counter(job_id);
+  store->shutdown(final_state);
+  ids->shutdown(final_state);
 }
 
 struct checkpoint_worker_state {
   std::shared_ptr<checkpoint_recovery_factory> factory;
   std::string job_id;
   int max_retained = 1;
+  leadership_check holds_leadership;
   std::unique_ptr<completed_checkpoint_store> checkpoints;
   std::unique_ptr<checkpoint_id_counter> counter;
   static inline const char* name = "fjord.checkpoint_store_worker";
@@ -61,21 +89,28 @@ struct checkpoint_worker_state {
 checkpoint_store_worker_actor::behavior_type
 checkpoint_worker(checkpoint_store_worker_actor::stateful_pointer<checkpoint_worker_state> self,
                                 std::shared_ptr<checkpoint_recovery_factory> factory,
-                                std::string job_id, int max_retained) {
+                                std::string job_id, int max_retained,
+                                leadership_check holds_leadership) {
   self->state.factory = std::move(factory);
   self->state.job_id = std::move(job_id);
   self->state.max_retained = max_retained;
+  self->state.holds_leadership = std::move(holds_leadership);
   return {
     [=](next_id_atom) -> caf::result<std::int64_t> {
       return guarded("checkpoint id counter", [&] {
         self->state.ensure_open();
+        require_leadership(self->state.holds_leadership, "checkpoint id increment");
+        failpoint::hit("checkpoint.counter.increment");
         return self->state.counter->get_and_increment();
       });
     },
     [=](add_atom, const completed_checkpoint& checkpoint) -> caf::result<bool> {
       return guarded("completed checkpoint store", [&] {
         self->state.ensure_open();
+        require_leadership(self->state.holds_leadership, "completed checkpoint");
+        failpoint::hit("checkpoint.add.before");
         self->state.checkpoints->add(checkpoint);
+        failpoint::hit("checkpoint.add.after");
         return true;
       });
     },
@@ -90,14 +125,16 @@ checkpoint_worker(checkpoint_store_worker_actor::stateful_pointer<checkpoint_wor
         return result;
       });
     },
-    [=](shutdown_atom, job_state final_state) -> caf::result<bool> {
+    [=](shutdown_atom, job_state) -> caf::result<bool> {
+      // Closes the stores and keeps every checkpoint: the job graph store worker deletes them
+      // only once the job's result is recorded (remove_atom), so a crash in between cannot
+      // leave a graph without checkpoints and without a result, which the next leader would
+      // run again from scratch (issue 9, defect 1).
       auto result = guarded("checkpoint stores shutdown", [&] {
-        if (is_globally_terminal(final_state))
-          self->state.ensure_open();
         if (self->state.checkpoints)
-          self->state.checkpoints->shutdown(final_state);
+          self->state.checkpoints->shutdown(job_state::suspended);
         if (self->state.counter)
-          self->state.counter->shutdown(final_state);
+          self->state.counter->shutdown(job_state::suspended);
         return true;
       });
       self->quit();
@@ -125,7 +162,10 @@ class job_graph_listener_adapter : public job_graph_listener {
 struct job_graph_worker_state {
   std::shared_ptr<submitted_job_graph_store> store;
   std::shared_ptr<job_result_store> results;
+  std::shared_ptr<checkpoint_recovery_factory> checkpoints;
+  std::shared_ptr<leader_election_service> election;
   std::unique_ptr<job_graph_listener_adapter> listener;
+  job_graph_listener_actor listener_actor;
   bool started = false;
   static inline const char* name = "fjord.job_graph_store_worker";
 
@@ -137,15 +177,36 @@ struct job_graph_worker_state {
     started = true;
   }
 
-  /// Drops graphs of jobs that have a result (finished before a crash removed their graph).
+  /// The clean-up of a job that ended, in the only safe order: its result first (from then
+  /// on no leader runs it again), then its checkpoints and counter, then its graph (the last
+  /// trace: once it is gone, nothing of the job is left).
+  void clean_up_ended_job(const job_result& result, const leadership_check& holds) {
+    if (results) {
+      results->put(result);
+      failpoint::hit("job.result.written");
+    }
+    require_leadership(holds, "clean-up of an ended job");
+    if (checkpoints)
+      discard_checkpoints(*checkpoints, result.job_id, result.state);
+    failpoint::hit("job.checkpoints.deleted");
+    require_leadership(holds, "clean-up of an ended job");
+    store->remove(result.job_id);
+    failpoint::hit("job.graph.removed");
+  }
+
+  /// Drops graphs of jobs that have a result (a crash interrupted their clean-up), finishing
+  /// that clean-up.
   std::vector<job_graph> without_results(std::vector<submitted_job_graph> graphs) {
     std::vector<job_graph> result;
     for (auto& submitted : graphs) {
       auto& id = submitted.graph.job_id;
-      if (results && results->contains(id)) {
-        spdlog::info("job {} ended already: removing its leftover graph", short_id(id));
-        store->remove(id);
-        continue;
+      if (results) {
+        if (auto ended = results->get(id)) {
+          spdlog::info("job {} ended already ({}): finishing its clean-up", short_id(id),
+                       to_string(ended->state));
+          clean_up_ended_job(*ended, {});
+          continue;
+        }
       }
       result.push_back(std::move(submitted.graph));
     }
@@ -156,31 +217,41 @@ struct job_graph_worker_state {
 job_graph_store_worker_actor::behavior_type
 job_graph_worker(job_graph_store_worker_actor::stateful_pointer<job_graph_worker_state> self,
                  std::shared_ptr<submitted_job_graph_store> store,
-                 std::shared_ptr<job_result_store> results, job_graph_listener_actor listener) {
+                 std::shared_ptr<job_result_store> results,
+                 std::shared_ptr<checkpoint_recovery_factory> checkpoints,
+                 std::shared_ptr<leader_election_service> election,
+                 job_graph_listener_actor listener) {
   self->state.store = std::move(store);
   self->state.results = std::move(results);
+  self->state.checkpoints = std::move(checkpoints);
+  self->state.election = std::move(election);
+  self->state.listener_actor = listener;
   self->state.listener = std::make_unique<job_graph_listener_adapter>(std::move(listener));
   return {
     [=](put_atom, const job_graph& graph) -> caf::result<bool> {
       return guarded("job graph store", [&] {
         self->state.ensure_started();
+        failpoint::hit("jobgraph.persist.before");
         submitted_job_graph submitted;
         submitted.graph = graph;
         submitted.submitted_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::system_clock::now().time_since_epoch())
                                    .count();
         self->state.store->put(submitted);
+        failpoint::hit("jobgraph.persist.after");
         return true;
       });
     },
-    [=](remove_atom, const job_result& result) -> caf::result<bool> {
+    [=](remove_atom, const job_result& result, const std::string& session)
+      -> caf::result<bool> {
       return guarded("job graph store", [&] {
         self->state.ensure_started();
-        // The result first: if we crash before the graph is gone, the next leader sees the
-        // result and does not run the job again.
-        if (self->state.results)
-          self->state.results->put(result);
-        self->state.store->remove(result.job_id);
+        leadership_check holds;
+        if (self->state.election)
+          holds = [election = self->state.election, session] {
+            return election->has_leadership(session);
+          };
+        self->state.clean_up_ended_job(result, holds);
         return true;
       });
     },
@@ -188,8 +259,14 @@ job_graph_worker(job_graph_store_worker_actor::stateful_pointer<job_graph_worker
       return guarded("job graph store", [&] {
         self->state.ensure_started();
         auto recovered = self->state.store->recover_all();
-        for (auto& [job_id, problem] : recovered.failures)
-          spdlog::error("job {} cannot be recovered: {}", short_id(job_id), problem);
+        // Each failed job is retried on its own (the job manager's graph_added path, with
+        // backoff): one unreadable graph must neither hide the others nor stay stopped until
+        // the next leader change (issue 9, defect 4).
+        for (auto& [job_id, problem] : recovered.failures) {
+          spdlog::error("job {} cannot be recovered: {}; retrying", short_id(job_id), problem);
+          self->delayed_send(self->state.listener_actor, std::chrono::milliseconds(250),
+                             graph_added_atom::value, job_id);
+        }
         return self->state.without_results(std::move(recovered.graphs));
       });
     },
@@ -238,17 +315,21 @@ job_graph_worker(job_graph_store_worker_actor::stateful_pointer<job_graph_worker
 
 checkpoint_store_worker_actor spawn_checkpoint_store_worker(caf::actor_system& sys,
                                          std::shared_ptr<checkpoint_recovery_factory> factory,
-                                         std::string job_id, int max_retained) {
+                                         std::string job_id, int max_retained,
+                                         leadership_check holds_leadership) {
   return sys.spawn<caf::detached>(checkpoint_worker, std::move(factory), std::move(job_id),
-                                  max_retained);
+                                  max_retained, std::move(holds_leadership));
 }
 
 job_graph_store_worker_actor
 spawn_job_graph_store_worker(caf::actor_system& sys,
                              std::shared_ptr<submitted_job_graph_store> store,
                              std::shared_ptr<job_result_store> results,
+                             std::shared_ptr<checkpoint_recovery_factory> checkpoints,
+                             std::shared_ptr<leader_election_service> election,
                              job_graph_listener_actor listener) {
   return sys.spawn<caf::detached>(job_graph_worker, std::move(store), std::move(results),
+                                  std::move(checkpoints), std::move(election),
                                   std::move(listener));
 }
 

@@ -11,17 +11,21 @@
 //   (next_id_atom)                              -> int64_t       next checkpoint id
 //   (add_atom, completed_checkpoint)            -> bool          stored durably
 //   (latest_atom)                               -> std::vector<completed_checkpoint> (0 or 1)
-//   (shutdown_atom, job_state)                  -> bool          then the worker quits
+//   (shutdown_atom, job_state)                  -> bool          closes the stores, keeps every
+//                                                                checkpoint; then it quits
+// Writes (next_id, add) fail with errc::fenced once holds_leadership says false.
 //
 // job graph store worker (one per JobManager; owns the submitted-job-graph store and the job
 // result store; starts the graph store with a listener that tells `listener` about graphs
 // another JobManager added or removed: (graph_added_atom, job_id), (graph_removed_atom, job_id)):
 //   (put_atom, job_graph)                       -> bool          persisted
-//   (remove_atom, job_result)                   -> bool          result recorded, then the
-//                                                                graph removed
+//   (remove_atom, job_result, session)          -> bool          result recorded, then the
+//                                                                job's checkpoints deleted,
+//                                                                then its graph removed (the
+//                                                                deletes fenced by session)
 //   (recover_atom)                              -> std::vector<job_graph>: every graph without
 //                                                  a result (unreadable ones logged, skipped;
-//                                                  graphs of finished jobs removed)
+//                                                  an ended job's interrupted clean-up finished)
 //   (recover_atom, std::string job_id)          -> std::vector<job_graph> (0 or 1)
 //   (results_atom, std::string job_id)          -> std::vector<job_result> (0 or 1): the
 //                                                  recorded result of a job that ended
@@ -30,6 +34,7 @@
 //   (shutdown_atom)                             -> bool          stop(), then quit
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -42,17 +47,28 @@ namespace fjord {
 
 class checkpoint_recovery_factory;
 class job_result_store;
+class leader_election_service;
 class submitted_job_graph_store;
+
+/// True while this JobManager still holds the leadership a worker writes for; empty: unfenced.
+/// Called on the worker's thread before every write (leader_election_service::has_leadership
+/// is thread-safe).
+using leadership_check = std::function<bool()>;
 
 checkpoint_store_worker_actor
 spawn_checkpoint_store_worker(caf::actor_system& sys,
                               std::shared_ptr<checkpoint_recovery_factory> factory,
-                              std::string job_id, int max_retained);
+                              std::string job_id, int max_retained,
+                              leadership_check holds_leadership = {});
 
+/// `checkpoints` deletes an ended job's checkpoints (remove_atom); `election` fences that
+/// clean-up by the leader session it names. Either may be null (no checkpoints; unfenced).
 job_graph_store_worker_actor
 spawn_job_graph_store_worker(caf::actor_system& sys,
                              std::shared_ptr<submitted_job_graph_store> store,
                              std::shared_ptr<job_result_store> results,
+                             std::shared_ptr<checkpoint_recovery_factory> checkpoints,
+                             std::shared_ptr<leader_election_service> election,
                              job_graph_listener_actor listener);
 
 }  // namespace fjord

@@ -21,6 +21,7 @@
 #include "actors/detail/barrier_aligner.hpp"
 #include "actors/detail/ready_channels.hpp"
 #include "actors/detail/task_lifecycle.hpp"
+#include "common/failpoints.hpp"
 #include "common/ids.hpp"
 #include "messages/atoms.hpp"
 #include "messages/checkpoint_messages.hpp"
@@ -79,6 +80,9 @@ struct task_actor_state {
   task_deployment d;
   task_options options;
   std::unique_ptr<operator_base> op;
+  /// A sink's snapshot stages output for a commit: if it fails, the sink's files are in an
+  /// unknown state and the task fails instead of declining (issue 9, defect 2).
+  bool is_sink = false;
   source_operator* source = nullptr;
   stream_operator* stream = nullptr;
   routing_collector out{*this};
@@ -289,8 +293,14 @@ void take_checkpoint(task_self* self, std::int64_t checkpoint_id, std::int64_t t
     // barrier and in the final snapshot.
     if (is_final && !source)
       st.stream->end_of_input(st.out);
+    failpoint::hit("task.snapshot.before");
     bytes = st.op->snapshot(checkpoint_id);
   } catch (const std::exception& e) {
+    if (st.is_sink) {
+      decline(self, checkpoint_id, std::string{"snapshot failed: "} + e.what());
+      fail(self, std::string{"sink snapshot failed: "} + e.what());
+      return;
+    }
     // The checkpoint fails fast; the task itself stays healthy unless this was the end.
     decline(self, checkpoint_id, std::string{"snapshot failed: "} + e.what());
     if (source && is_final)
@@ -305,6 +315,7 @@ void take_checkpoint(task_self* self, std::int64_t checkpoint_id, std::int64_t t
   }
   emit_barrier(self, checkpoint_id, timestamp_ms, is_final);
   acknowledge(self, checkpoint_id, std::move(bytes));
+  failpoint::hit("task.acknowledge.sent");
   // Refused only for a second final barrier or a source's before its end of input: the trigger
   // check and the aligner (a final barrier closes its channels) rule both out.
   if (is_final && !st.lifecycle.record_final_barrier(checkpoint_id))
@@ -409,6 +420,7 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
     if (descriptor == nullptr)
       throw std::runtime_error("unknown operator '" + st.d.op + "'");
     st.op = descriptor->create();
+    st.is_sink = descriptor->role == operator_role::sink;
     st.source = dynamic_cast<source_operator*>(st.op.get());
     st.stream = dynamic_cast<stream_operator*>(st.op.get());
     if (!st.source && !st.stream)

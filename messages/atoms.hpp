@@ -22,6 +22,10 @@ using ha_error_atom = caf::atom_constant<caf::atom("ha_error")>;
 using fail_atom = caf::atom_constant<caf::atom("fail")>;
 using count_atom = caf::atom_constant<caf::atom("count")>;
 using retry_atom = caf::atom_constant<caf::atom("retry")>;
+/// An ended job's result, checkpoints and graph to be cleaned up (again).
+/// A job's restore read to be tried again (attempt, failures so far).
+using restore_atom = caf::atom_constant<caf::atom("restore")>;
+using clean_up_atom = caf::atom_constant<caf::atom("clean_up")>;
 
 }  // namespace fjord
 

@@ -107,7 +107,7 @@ using checkpoint_store_worker_actor = caf::typed_actor<
 /// A JobManager's submitted-job-graph store and job result store.
 using job_graph_store_worker_actor = caf::typed_actor<
   caf::replies_to<put_atom, job_graph>::with<bool>,
-  caf::replies_to<remove_atom, job_result>::with<bool>,
+  caf::replies_to<remove_atom, job_result, std::string>::with<bool>,
   caf::replies_to<recover_atom>::with<std::vector<job_graph>>,
   caf::replies_to<recover_atom, std::string>::with<std::vector<job_graph>>,
   caf::replies_to<results_atom, std::string>::with<std::vector<job_result>>,
@@ -155,7 +155,8 @@ using job_actor = task_report_actor::extend_with<checkpoint_listener_actor>::ext
   caf::replies_to<cancel_job>::with<job_status_report>,
   caf::replies_to<inject_task_failure>::with<std::string>, caf::reacts_to<suspend_job>,
   caf::reacts_to<restart_atom, std::int32_t>, caf::reacts_to<restart_atom, std::int32_t, int>,
-  caf::reacts_to<retry_atom, std::int32_t>, caf::reacts_to<tick_atom>>;
+  caf::reacts_to<retry_atom, std::int32_t>, caf::reacts_to<tick_atom>,
+  caf::reacts_to<restore_atom, std::int32_t, std::int32_t>>;
 
 // ---- JobManagers (actors/job_manager.hpp, actors/job_manager_endpoint.hpp) ---------------------
 
@@ -176,6 +177,8 @@ using job_manager_endpoint_actor = caf::typed_actor<
 using job_manager_actor =
   job_manager_endpoint_actor::extend_with<leader_contender_actor, job_graph_listener_actor,
                                           job_supervisor_actor>::
-    extend<caf::reacts_to<start_atom, std::string>>;
+    extend<caf::reacts_to<start_atom, std::string>,
+           caf::reacts_to<retry_atom, std::string, std::int32_t>,
+           caf::reacts_to<clean_up_atom, job_result, std::int32_t>>;
 
 }  // namespace fjord

@@ -10,18 +10,22 @@
 #include "operators/transactional_file_sink.hpp"
 
 #include <fcntl.h>
+#include <stdio.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <random>
 #include <stdexcept>
 #include <system_error>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/failpoints.hpp"
 #include "operators/builtin_operators.hpp"
 #include "fjord/state_bytes.hpp"
 
@@ -33,8 +37,9 @@ transactional_file_names::transactional_file_names(const std::string& job_id,
                                                    std::int32_t subtask)
   : job_(job_id.substr(0, 8)), subtask_(std::to_string(subtask)) {}
 
-std::string transactional_file_names::in_progress(std::int32_t attempt) const {
-  return in_progress_prefix() + std::to_string(attempt);
+std::string transactional_file_names::in_progress(std::int32_t attempt,
+                                                  const std::string& instance) const {
+  return in_progress_prefix() + std::to_string(attempt) + "-" + instance;
 }
 
 std::string transactional_file_names::staged(std::int64_t checkpoint_id) const {
@@ -87,11 +92,26 @@ void rename_file(const fs::path& from, const fs::path& to) {
     throw_errno("cannot rename to '" + to.string() + "'", from);
 }
 
-// The checkpoint id of "<prefix><digits>", or -1 if `name` is not of that form.
+/// Renames, refusing to replace an existing `to` (another sink instance's file: a zombie of an
+/// earlier attempt or leader must never have its output clobbered, nor clobber ours).
+void rename_new_file(const fs::path& from, const fs::path& to) {
+  if (::syscall(SYS_renameat2, AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), 1 /* NOREPLACE */)
+      != 0)
+    throw_errno("cannot rename to '" + to.string() + "'", from);
+}
+
+/// 64 random bits in hex: one sink instance's in-progress file is its own.
+std::string instance_token() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  return fmt::format("{:016x}", rng());
+}
+
+// The number of "<prefix><digits>[-<token>]", or -1 if `name` is not of that form.
 std::int64_t id_after_prefix(const std::string& name, const std::string& prefix) {
   if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0)
     return -1;
   auto digits = name.substr(prefix.size());
+  digits = digits.substr(0, digits.find('-'));
   if (digits.size() > 18 || !std::all_of(digits.begin(), digits.end(), [](char c) {
         return c >= '0' && c <= '9';
       }))
@@ -115,7 +135,7 @@ class transactional_file_sink : public stream_operator {
   void open(const operator_context& ctx) override {
     dir_ = ctx.params.get_string("output_dir");
     names_.emplace(ctx.job_id, ctx.subtask);
-    in_progress_ = dir_ / names_->in_progress(ctx.attempt);
+    attempt_ = ctx.attempt;
     std::error_code ec;
     fs::create_directories(dir_, ec);
     if (ec)
@@ -149,7 +169,11 @@ class transactional_file_sink : public stream_operator {
   void process(const record& r, collector&) override {
     clean_up_fresh_start();
     if (fd_ < 0) {
-      fd_ = ::open(in_progress_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      // A new name for every file: never truncates what another instance (or this one before
+      // a failed snapshot) wrote, never follows a symlink planted under the name.
+      in_progress_ = dir_ / names_->in_progress(attempt_, instance_token());
+      fd_ = ::open(in_progress_.c_str(),
+                   O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
       if (fd_ < 0)
         throw_errno("cannot create", in_progress_);
     }
@@ -163,13 +187,20 @@ class transactional_file_sink : public stream_operator {
   std::string snapshot(std::int64_t checkpoint_id) override {
     clean_up_fresh_start();
     if (written_since_barrier_) {
+      // Any error below leaves this instance unusable on purpose: the task fails (a sink's
+      // snapshot error is never just a declined checkpoint) and the job restarts from its
+      // last checkpoint, so nothing written since is lost or committed twice.
       write_buffer();
       if (::fsync(fd_) != 0)
         throw_errno("cannot sync", in_progress_);
-      ::close(fd_);
+      auto fd = fd_;
       fd_ = -1;
-      rename_file(in_progress_, dir_ / names_->staged(checkpoint_id));
+      if (::close(fd) != 0)
+        throw_errno("cannot close", in_progress_);
+      failpoint::hit("sink.stage");
+      rename_new_file(in_progress_, dir_ / names_->staged(checkpoint_id));
       fsync_directory(dir_);
+      failpoint::hit("sink.staged");
       pending_.push_back(checkpoint_id);
       written_since_barrier_ = false;
     }
@@ -185,6 +216,7 @@ class transactional_file_sink : public stream_operator {
     for (auto i = pending_.begin(); i != first_newer; ++i) {
       auto staged = dir_ / names_->staged(*i);
       auto committed = dir_ / names_->committed(*i);
+      failpoint::hit("sink.commit");
       if (fs::exists(staged))
         rename_file(staged, committed);
       else if (!fs::exists(committed))
@@ -193,6 +225,7 @@ class transactional_file_sink : public stream_operator {
                                  " is missing: its output would be lost");
     }
     fsync_directory(dir_);
+    failpoint::hit("sink.committed");
     pending_.erase(pending_.begin(), first_newer);
   }
 
@@ -208,6 +241,7 @@ class transactional_file_sink : public stream_operator {
   static constexpr std::size_t flush_threshold = 1 << 20;
 
   void write_buffer() {
+    failpoint::hit("sink.write");
     std::size_t done = 0;
     while (done < buffer_.size()) {
       auto n = ::write(fd_, buffer_.data() + done, buffer_.size() - done);
@@ -255,7 +289,8 @@ class transactional_file_sink : public stream_operator {
 
   fs::path dir_;
   std::optional<transactional_file_names> names_;
-  fs::path in_progress_;
+  std::int32_t attempt_ = 0;
+  fs::path in_progress_;  ///< of the open file (fd_), or of the last one
   int fd_ = -1;
   std::string buffer_;
   bool written_since_barrier_ = false;

@@ -14,12 +14,15 @@
 namespace fjord {
 
 /// The file names one subtask of the sink uses (J = first 8 characters of the job id):
-///   .inprogress-J-s-<attempt>, .staged-J-s-<checkpoint>, part-J-s-<checkpoint, 19 digits>.
+///   .inprogress-J-s-<attempt>-<instance token>, .staged-J-s-<checkpoint>,
+///   part-J-s-<checkpoint, 19 digits>. Checkpoint ids come from the job's durable counter, so
+///   staged names are unique across attempts and leaders too; a staged name is never replaced.
 class transactional_file_names {
  public:
   transactional_file_names(const std::string& job_id, std::int32_t subtask);
 
-  std::string in_progress(std::int32_t attempt) const;
+  /// `instance`: a token of the sink instance, fresh for every file it opens.
+  std::string in_progress(std::int32_t attempt, const std::string& instance) const;
   std::string staged(std::int64_t checkpoint_id) const;
   std::string committed(std::int64_t checkpoint_id) const;
 

@@ -16,6 +16,7 @@ class store_error : public std::runtime_error {
     invalid_state,  ///< used before start() or after shutdown
     io,             ///< the file system failed
     invalid_argument,
+    fenced,         ///< a write of a leader that no longer leads, dropped
   };
 
   store_error(kind k, const std::string& message) : std::runtime_error(message), kind_(k) {}

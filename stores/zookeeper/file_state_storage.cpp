@@ -13,6 +13,8 @@
 
 #include <fmt/format.h>
 
+#include "common/failpoints.hpp"
+
 namespace fjord {
 
 namespace fs = std::filesystem;
@@ -23,6 +25,15 @@ using kind = store_error::kind;
 
 std::string errno_text(int err) {
   return std::strerror(err);
+}
+
+/// A failpoint of a file step: an injected error is an I/O error of that step.
+void file_failpoint(const char* name, const std::string& path) {
+  try {
+    failpoint::hit(name);
+  } catch (const std::system_error& e) {
+    throw store_error(kind::io, fmt::format("{}: {}", path, e.what()));
+  }
 }
 
 std::string random_hex() {
@@ -145,6 +156,7 @@ state_handle file_state_storage::store(record_type type, const std::string& seal
                                   e.what()));
   }
   auto tmp = fmt::format("{}/.{}-{}.tmp", directory_, prefix, random_hex());
+  file_failpoint("storage.file.write", tmp);
   {
     fd_guard fd{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
     if (fd.get() < 0)
@@ -168,6 +180,7 @@ state_handle file_state_storage::store(record_type type, const std::string& seal
       auto final_path = fmt::format("{}/{}-{}", directory_, prefix, random_hex());
       if (rename_no_replace(tmp, final_path)) {
         fsync_directory(directory_);
+        failpoint::hit("storage.file.written");
         return state_handle{final_path, sealed.size()};
       }
     }
@@ -181,6 +194,7 @@ state_handle file_state_storage::store(record_type type, const std::string& seal
 std::string file_state_storage::load(const state_handle& handle) const {
   if (handle.path.empty())
     throw store_error(kind::corrupt, "state handle names no file");
+  file_failpoint("storage.file.read", handle.path);
   fd_guard fd{::open(handle.path.c_str(), O_RDONLY | O_CLOEXEC)};
   if (fd.get() < 0) {
     if (errno == ENOENT)
@@ -233,6 +247,7 @@ void file_state_storage::discard(const state_handle& handle) {
     throw store_error(kind::invalid_argument,
                       fmt::format("refusing to delete '{}': not a file of storage directory {}",
                                   handle.path, directory_));
+  file_failpoint("storage.file.delete", handle.path);
   if (::unlink(handle.path.c_str()) != 0 && errno != ENOENT)
     throw store_error(kind::io, fmt::format("cannot delete {}: {}", handle.path,
                                             errno_text(errno)));

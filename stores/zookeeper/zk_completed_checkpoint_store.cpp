@@ -87,6 +87,24 @@ void zk_completed_checkpoint_store::recover() {
   }
   std::sort(found.begin(), found.end(),
             [](const auto& x, const auto& y) { return x.first < y.first; });
+  // Falling back past an unreadable checkpoint could lose exactly-once: its commit may have
+  // happened (the sinks renamed its files), and the records after the older checkpoint would
+  // be committed again. Recovery refuses instead and says why; an operator who removes the
+  // unreadable znode chooses to fall back (README, guarantees).
+  std::int64_t newest_readable = found.empty() ? 0 : found.back().first;
+  for (auto& bad : unreadable) {
+    auto id = parse_node_name(bad.name);
+    if (id && *id > newest_readable)
+      throw store_error(
+        kind::corrupt,
+        fmt::format("job {}: checkpoint {} is unreadable ({}) and is newer than every readable "
+                    "one ({}): refusing to fall back past it, its output may be committed; "
+                    "repair it, or remove znode {}/{} to restore from {}",
+                    short_id(job_id_), *id, bad.reason,
+                    newest_readable ? std::to_string(newest_readable) : "none", root(), bad.name,
+                    newest_readable ? "checkpoint " + std::to_string(newest_readable)
+                                    : "scratch"));
+  }
   auto keep_from = found.size() > max_retained_ ? found.size() - max_retained_ : 0;
   // Rebuilt from scratch: recovering twice must not duplicate anything (FLINK-3499).
   std::deque<retained> recovered;

@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/failpoints.hpp"
 #include "common/ids.hpp"
 #include "serialization/records.hpp"
 
@@ -481,6 +482,7 @@ void zk_leader_election_service::write_leader() {
           continue;  // changed before the watch was set
       }
       spdlog::debug("leader election: {} holds {} at {}", path, session, address);
+      failpoint::hit("leader.info.written");
       return;
     }
     spdlog::warn("leader election: {} keeps changing; trying again in {} ms", path,

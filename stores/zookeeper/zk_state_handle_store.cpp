@@ -253,13 +253,27 @@ std::optional<stored_entry> zk_handle_store::read(const std::string& name) {
   return entry;
 }
 
+std::optional<stored_entry> zk_handle_store::read_retrying_io(const std::string& name) {
+  for (int retry = 0;; ++retry) {
+    try {
+      return read(name);
+    } catch (const store_error& e) {
+      if (e.which() != kind::io || retry >= 3)
+        throw;
+      auto wait = std::chrono::milliseconds{50 << (2 * retry)};  // 50, 200, 800 ms
+      spdlog::warn("{} (retrying in {} ms)", e.what(), wait.count());
+      std::this_thread::sleep_for(wait);
+    }
+  }
+}
+
 stored_entry zk_handle_store::get(const std::string& name) {
   check_name(name);
   std::optional<stored_entry> entry;
   try {
-    entry = read(name);
+    entry = read_retrying_io(name);
   } catch (const store_error& e) {
-    if (e.which() == kind::unavailable)
+    if (e.which() == kind::unavailable || e.which() == kind::io)
       throw;
     // A concurrent replace or remove deletes the old file right after changing the znode:
     // read once more before calling the entry unreadable.
@@ -305,14 +319,17 @@ std::vector<stored_entry> zk_handle_store::get_all(std::vector<unreadable_entry>
     bool changed = false;
     for (auto& name : listing.names) {
       try {
-        auto entry = read(name);
+        auto entry = read_retrying_io(name);
         if (!entry) {
           changed = true;  // deleted between listing and reading
           break;
         }
         result.push_back(std::move(*entry));
       } catch (const store_error& e) {
-        if (e.which() == kind::unavailable)
+        // An I/O error (EIO, EMFILE, a network file system's hiccup) says nothing about the
+        // entry: skipping it as unreadable would make recovery fall back to an older entry, or
+        // to none, and start over (issue 9, defect 3). The caller retries the whole read.
+        if (e.which() == kind::unavailable || e.which() == kind::io)
           throw;
         // Remember the version: a concurrent replace or remove deletes the old file after
         // changing the znode, which looks like a missing file until the znode is read again.

@@ -154,6 +154,8 @@ class zk_handle_store {
   /// Reads one entry; nullopt if the znode vanished. Throws store_error(corrupt) and
   /// store_error(io) for unreadable ones.
   std::optional<stored_entry> read(const std::string& name);
+  /// read(), retrying an I/O error three times (50, 200, 800 ms) before throwing it.
+  std::optional<stored_entry> read_retrying_io(const std::string& name);
 
   zk::client_ptr client_;
   std::string root_;

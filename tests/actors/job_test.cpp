@@ -166,6 +166,33 @@ TEST_CASE_FIXTURE(cluster_fixture,
   CHECK(journal->shutdowns.back() == job_state::failed);
 }
 
+TEST_CASE_FIXTURE(cluster_fixture,
+                  "an ended job's result is recorded before its checkpoints and graph are "
+                  "deleted, and a failed result write is retried, deleting nothing before it "
+                  "lands (issue 9, defect 1)") {
+  auto journal = std::make_shared<store_journal>();
+  journal->failing_result_puts = 2;
+  embedded_cluster cluster{sys, two_by_two(), journaling_services(journal)};
+  job_client client{sys, cluster.endpoint()};
+  REQUIRE(client.connect());
+  auto job = client.submit(sum_job(dir.str(), 5000, 0, 20));
+  REQUIRE(job);
+  auto report = client.wait_until_done(*job, 60s);
+  REQUIRE(report);
+  CHECK(report->state == job_state::finished);
+  REQUIRE(eventually([&] {
+    std::lock_guard<std::mutex> guard{journal->mtx};
+    return journal->cleanup.size() >= 3;
+  }, 10s));
+  CHECK(journal->failing_result_puts.load() == 0);  // both failures happened, then a retry
+  std::lock_guard<std::mutex> guard{journal->mtx};
+  // Before the fix the checkpoints went first: a crash (or the failed result write) right
+  // after left a graph without checkpoints and without a result, which the next leader ran
+  // again from scratch.
+  CHECK(journal->cleanup
+        == std::vector<std::string>{"result FINISHED", "checkpoints discarded", "graph removed"});
+}
+
 TEST_CASE_FIXTURE(cluster_fixture, "a canceled job ends CANCELED and a status query still works") {
   embedded_cluster cluster{sys, two_by_two()};
   job_client client{sys, cluster.endpoint()};

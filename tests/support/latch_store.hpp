@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "stores/ha_services.hpp"
+#include "stores/store_error.hpp"
 #include "stores/standalone/standalone_stores.hpp"
 
 namespace fjord::testing {
@@ -22,6 +23,10 @@ struct store_journal {
   std::mutex mtx;
   std::vector<std::int64_t> added;      ///< checkpoint ids in the order they were stored
   std::vector<job_state> shutdowns;     ///< states the stores were shut down with
+  /// The clean-up steps of ended jobs in order: "result <state>", "checkpoints discarded",
+  /// "graph removed" (journaling_services only).
+  std::vector<std::string> cleanup;
+  std::atomic<int> failing_result_puts{0};  ///< the next N result puts throw an I/O error
   std::atomic<bool> block_adds{false};  ///< add() waits for `release` while set
   std::atomic<int> blocked_adds{0};     ///< add() calls currently waiting
   std::promise<void> release_promise;
@@ -57,6 +62,8 @@ class journaling_store : public completed_checkpoint_store {
     inner_.shutdown(s);
     std::lock_guard<std::mutex> guard{journal_->mtx};
     journal_->shutdowns.push_back(s);
+    if (is_globally_terminal(s))
+      journal_->cleanup.push_back("checkpoints discarded");
   }
 
  private:
@@ -80,9 +87,45 @@ class journaling_factory : public checkpoint_recovery_factory {
   std::shared_ptr<store_journal> journal_;
 };
 
+/// A job result store that journals puts and can fail the next few.
+class journaling_result_store : public standalone_job_result_store {
+ public:
+  explicit journaling_result_store(std::shared_ptr<store_journal> journal)
+    : journal_(std::move(journal)) {}
+  void put(const job_result& result) override {
+    if (journal_->failing_result_puts > 0) {
+      --journal_->failing_result_puts;
+      throw store_error(store_error::kind::io, "job result store: disk full (test)");
+    }
+    standalone_job_result_store::put(result);
+    std::lock_guard<std::mutex> guard{journal_->mtx};
+    journal_->cleanup.push_back(std::string{"result "} + to_string(result.state));
+  }
+
+ private:
+  std::shared_ptr<store_journal> journal_;
+};
+
+/// A job graph store that journals removals.
+class journaling_graph_store : public standalone_submitted_job_graph_store {
+ public:
+  explicit journaling_graph_store(std::shared_ptr<store_journal> journal)
+    : journal_(std::move(journal)) {}
+  void remove(const std::string& job_id) override {
+    standalone_submitted_job_graph_store::remove(job_id);
+    std::lock_guard<std::mutex> guard{journal_->mtx};
+    journal_->cleanup.push_back("graph removed");
+  }
+
+ private:
+  std::shared_ptr<store_journal> journal_;
+};
+
 inline ha_services journaling_services(std::shared_ptr<store_journal> journal) {
   auto services = make_standalone_ha_services();
-  services.checkpoint_recovery = std::make_shared<journaling_factory>(std::move(journal));
+  services.checkpoint_recovery = std::make_shared<journaling_factory>(journal);
+  services.job_results = std::make_shared<journaling_result_store>(journal);
+  services.job_graphs = std::make_shared<journaling_graph_store>(std::move(journal));
   return services;
 }
 

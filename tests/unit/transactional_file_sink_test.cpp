@@ -53,7 +53,7 @@ using lines = std::vector<std::string>;
 
 TEST_CASE("transactional_file: the file names follow the documented scheme") {
   transactional_file_names names{test_job_id, 3};
-  CHECK(names.in_progress(2) == ".inprogress-01234567-3-2");
+  CHECK(names.in_progress(2, "00ff") == ".inprogress-01234567-3-2-00ff");
   CHECK(names.staged(17) == ".staged-01234567-3-17");
   CHECK(names.committed(17) == "part-01234567-3-0000000000000000017");
 }
@@ -211,6 +211,46 @@ TEST_CASE("transactional_file: a fresh start removes only its own subtask's dot-
   CHECK(file_names(dir) == expected);
   CHECK(read_file(dir.file("out/part-01234567-0-0000000000000000001")) == "x\n");
   CHECK(read_file(dir.file("out/part-01234567-0-0000000000000000007")) == "fresh\n");
+}
+
+TEST_CASE("transactional_file: a zombie instance of the old leader and the new one (both "
+          "attempt 0) never share a file: the zombie cannot stage the new one's records "
+          "(issue 9, defect 2)") {
+  temp_dir dir;
+  auto zombie = open_sink(dir, 0, 0);
+  write_lines(*zombie, {"zombie-1"});
+  auto state = zombie->snapshot(4);
+  write_lines(*zombie, {"zombie-2"});  // its next in-progress file is open
+  // The new leader restores checkpoint 4 into a new instance; attempts restart at 0 under
+  // each leader.
+  auto fresh = open_sink(dir, 0, 0);
+  fresh->restore(state, 4);
+  write_lines(*fresh, {"new-1"});
+  // Before the fix both used ".inprogress-J-0-0": the zombie's snapshot renamed the new
+  // instance's file to its own staged name, and the new instance's snapshot then failed.
+  CHECK_THROWS_WITH_AS(zombie->snapshot(5), doctest::Contains("cannot rename"),
+                       std::runtime_error);
+  fresh->snapshot(5);
+  fresh->notify_checkpoint_complete(5);
+  CHECK(committed_lines(dir) == lines{"zombie-1", "new-1"});
+}
+
+TEST_CASE("transactional_file: an in-progress file is never opened through a symlink") {
+  temp_dir dir;
+  auto sink = open_sink(dir, 0, 0);
+  write_lines(*sink, {"a"});
+  sink->snapshot(1);
+  sink->notify_checkpoint_complete(1);
+  // Whatever name a stranger guesses, the sink's next file has a fresh random one, created
+  // with O_EXCL | O_NOFOLLOW: the planted link's target stays untouched.
+  write_file(dir.file("secret"), "keep\n");
+  // The name the sink used before the fix (attempt 0), which it opened with O_TRUNC.
+  fs::create_symlink(dir.path() / "secret", dir.path() / "out" / ".inprogress-01234567-0-0");
+  write_lines(*sink, {"b"});
+  sink->snapshot(2);
+  sink->notify_checkpoint_complete(2);
+  CHECK(read_file(dir.file("secret")) == "keep\n");
+  CHECK(committed_lines(dir) == lines{"a", "b"});
 }
 
 TEST_CASE("transactional_file: subtasks of one job write separate files into one directory") {

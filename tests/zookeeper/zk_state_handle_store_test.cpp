@@ -7,6 +7,7 @@
 #include <set>
 #include <thread>
 
+#include "common/failpoints.hpp"
 #include "stores/zookeeper/zk_fake_client.hpp"
 #include "stores/zookeeper/zk_state_handle_store.hpp"
 #include "tests/zookeeper/store_contract_envs.hpp"
@@ -216,6 +217,33 @@ TEST_CASE_TEMPLATE("handle store: unreadable entries: get_all skips them, get th
   CHECK(bad[2].reason.find("missing") != std::string::npos);
   for (auto name : {"e1", "e2", "e3"})
     CHECK(kind_of([&] { f.store.get(name); }) == store_error::kind::corrupt);
+}
+
+TEST_CASE_TEMPLATE("handle store: an I/O error reading a file is retried, then raised, never "
+                   "skipped as unreadable (issue 9, defect 3)",
+                   Env, HANDLE_STORE_ENVS) {
+  fixture<Env> f;
+  struct disarm {
+    ~disarm() { failpoint::reset(); }
+  } guard;
+  for (int i = 0; i < 3; ++i)
+    f.store.add("e" + std::to_string(i), test::make_checkpoint("j", i));
+  // Two failed reads in a row (an NFS hiccup): the retries absorb them, nothing is skipped.
+  failpoint::configure("storage.file.read=error(EIO)@2*2");
+  std::vector<unreadable_entry> bad;
+  CHECK(f.store.get_all(&bad).size() == 3);
+  CHECK(bad.empty());
+  CHECK(failpoint::fired("storage.file.read") == 2);
+  // A lasting I/O error is an error of the whole read, not an unreadable entry: recovery must
+  // not fall back to the other entries (or to none) and start over.
+  failpoint::configure("storage.file.read=error(EIO)@2*10");
+  CHECK(kind_of([&] { f.store.get_all(&bad); }) == store_error::kind::io);
+  CHECK(bad.empty());
+  failpoint::configure("storage.file.read=error(EMFILE)*10");
+  CHECK(kind_of([&] { f.store.get("e1"); }) == store_error::kind::io);
+  failpoint::reset();
+  CHECK(f.store.get_all(&bad).size() == 3);
+  CHECK(f.dangling().empty());
 }
 
 TEST_CASE_TEMPLATE("handle store: listing while another client adds and removes is consistent", Env,
