@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test bench cluster-demo clean install
+.PHONY: all deps configure build demo test test-long bench cluster-demo clean install
 
 all: build
 
@@ -22,7 +22,11 @@ demo: configure
 	@./scripts/demo.sh $(BUILD)
 
 test: build
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900 -LE long
+
+# The long variants (about an hour): the crash-point matrix over every failpoint and hit.
+test-long: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L long
 
 # make install PREFIX=/opt/fjord: libfjord.so, the fjord binary, headers, the CMake package.
 PREFIX ?= /usr/local
