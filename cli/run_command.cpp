@@ -21,6 +21,7 @@
 #include "fjord/configuration.hpp"
 #include "common/ids.hpp"
 #include "common/job_configuration.hpp"
+#include "library/cluster_support.hpp"
 #include "library/job_plugins.hpp"
 #include "operators/job_spec.hpp"
 
@@ -105,6 +106,7 @@ int run(const run_options& opt) {
   progress.install_log_sink(opt.log_level);
 
   job_graph graph;
+  job_limits limits;
   try {
     configuration config;
     if (!opt.config_path.empty())
@@ -118,6 +120,7 @@ int run(const run_options& opt) {
         global.add(*shipped.registry->find(name));
     graph = load_job_spec(opt.spec_path, global, opt.sets);
     apply_job_configuration(config, graph);
+    limits = job_limits_from(config);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fjord: %s\n", e.what());
     return 2;
@@ -150,6 +153,7 @@ int run(const run_options& opt) {
   embedded_cluster_options cluster_opts;
   cluster_opts.task_managers = opt.task_managers;
   cluster_opts.slots_per_task_manager = slots;
+  cluster_opts.job_manager.limits = limits;
   embedded_cluster cluster{sys, cluster_opts};
   job_client client{sys, cluster.endpoint()};
   if (auto session = client.connect(); !session) {

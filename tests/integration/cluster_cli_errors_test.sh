@@ -26,6 +26,8 @@ for cmd in jobmanager taskmanager list; do
   expect_error "$cmd: -D without =" 2 "expected key=value" -- \
     "$fjord" $cmd -c unreachable.yaml -D recovery.mode
 done
+expect_error "jobmanager: zero max-parallelism" 2 "jobmanager.max-parallelism: expected an integer from 1" \
+  -- "$fjord" jobmanager -c unreachable.yaml -D jobmanager.max-parallelism=0
 expect_error "jobmanager: bad slot-wait" 2 "jobmanager.slot-wait: expected a duration" -- \
   "$fjord" jobmanager -c unreachable.yaml -D jobmanager.slot-wait=soon
 expect_error "jobmanager: zero slot-wait" 2 "jobmanager.slot-wait: must be longer than 0" -- \
