@@ -27,6 +27,7 @@ struct job_manager_service::impl {
 };
 
 job_manager_service::job_manager_service(caf::actor_system& sys, const configuration& config) {
+  config.check_keys();
   auto host = config.get_string("jobmanager.host", "127.0.0.1");
   int port = 0;
   if (recovery_mode_of(config) == recovery_mode::standalone) {
