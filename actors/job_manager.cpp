@@ -1,8 +1,10 @@
 #include "actors/job_manager.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <deque>
 #include <map>
+#include <optional>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -15,6 +17,7 @@
 #include "actors/leader_election_worker.hpp"
 #include "actors/store_workers.hpp"
 #include "common/ids.hpp"
+#include "fjord/operator_registry.hpp"
 #include "messages/atoms.hpp"
 #include "messages/checkpoint.hpp"
 #include "messages/client_messages.hpp"
@@ -87,15 +90,53 @@ void release_slots(job_manager_state& st, job_entry& job) {
   job.slot_owners.clear();
 }
 
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::system_clock::now().time_since_epoch())
+    .count();
+}
+
+/// Why `graph` must not run here (one line), or nothing.
+std::optional<std::string> why_not_runnable(const job_manager_state& st, const job_graph& graph) {
+  // The TaskManagers run the registry's operators and those the graph ships as plugins.
+  return admission_problem(graph, st.options.limits, operator_registry::global());
+}
+
+void remember_finished(job_manager_state& st, const job_status_report& report);
+void clean_up_job(jm_actor* self, job_result result, std::int32_t failures);
+
+/// A graph from the store that cannot run: FAILED for good with `reason`, its result recorded
+/// and its graph removed (one request to the store worker does both), so that the next grant
+/// does not recover it again. Other jobs are not touched.
+void fail_unstartable_job(jm_actor* self, const job_graph& graph, const std::string& reason) {
+  auto& st = self->state;
+  spdlog::error("job {} ({}) cannot run and is FAILED: {}", short_id(graph.job_id), graph.name,
+                reason);
+  job_status_report report;
+  report.job_id = graph.job_id;
+  report.name = graph.name;
+  report.state = job_state::failed;
+  report.failure = reason;
+  report.started_ms = report.ended_ms = wall_ms();
+  remember_finished(st, report);
+  clean_up_job(self, job_result{report.job_id, report.state, report.ended_ms, report.failure},
+               0);
+}
+
 /// Starts the job actor of `graph` — unless this job id already has one, or ended here: the
 /// submission path, the recovery on grant and the foreign-add recovery may all reach here for
 /// one id (two submissions of one id at once both pass the "exists" check before either is
-/// persisted), and one id runs one job actor, always.
+/// persisted), and one id runs one job actor, always. A graph that fails admission, or whose
+/// actor cannot be spawned, becomes FAILED (fail_unstartable_job).
 void start_job(jm_actor* self, job_graph graph) {
   auto& st = self->state;
   auto id = graph.job_id;
   if (st.jobs.count(id) > 0 || st.finished.count(id) > 0) {
     spdlog::debug("job {}: runs or ended here already; not started again", short_id(id));
+    return;
+  }
+  if (auto problem = why_not_runnable(st, graph)) {
+    fail_unstartable_job(self, graph, "invalid job graph: " + *problem);
     return;
   }
   auto plugins = graph.plugins;
@@ -104,8 +145,14 @@ void start_job(jm_actor* self, job_graph graph) {
     options.holds_leadership = [election, session = st.session] {
       return election->has_leadership(session);
     };
-  auto job = spawn_job(self->system(), caf::actor_cast<job_supervisor_actor>(self), st.session,
-                       std::move(graph), st.services.checkpoint_recovery, options);
+  job_actor job;
+  try {
+    job = spawn_job(self->system(), caf::actor_cast<job_supervisor_actor>(self), st.session,
+                    graph, st.services.checkpoint_recovery, options);
+  } catch (const std::exception& e) {
+    fail_unstartable_job(self, graph, std::string{"its job actor could not start: "} + e.what());
+    return;
+  }
   self->monitor(job);
   auto& entry = st.jobs[id];
   entry.actor = job;
@@ -424,10 +471,14 @@ job_manager_actor::behavior_type job_manager(jm_actor* self, ha_services service
       if (!standby && !fenced_ok(st, msg.leader_session))
         return not_leader(st);
       auto graph = msg.graph;
-      if (graph.vertices.empty())
-        return make_error(errc::invalid_job, "the job graph has no vertices");
+      // Checked here, not only by the client: what is persisted is recovered by every leader.
+      if (auto problem = why_not_runnable(st, graph))
+        return make_error(errc::invalid_job, "invalid job graph: " + *problem);
       if (graph.job_id.empty())
         graph.job_id = new_job_id();
+      else if (!is_valid_job_id(graph.job_id))  // it names znodes and files
+        return make_error(errc::invalid_job, "invalid job graph: job id '" + graph.job_id
+                                               + "' is not 32 lowercase hex digits");
       if (st.jobs.count(graph.job_id) || st.finished.count(graph.job_id))
         return make_error(errc::already_exists, "job " + graph.job_id + " exists already");
       auto rp = self->make_response_promise<job_submitted>();

@@ -17,12 +17,18 @@
 // TaskManager protocol: register_task_manager -> task_manager_registered.
 // A standby (not the leader) accepts a submit_job without a session: it persists the graph and
 // leaves running it to the leader, which learns about it from the job graph store's watch.
+//
+// Every graph is checked before it is persisted or run (actors/detail/job_admission.hpp): a
+// submission that fails is refused with errc::invalid_job and persists nothing; a recovered
+// graph that fails, or whose job actor cannot be started, becomes FAILED alone with the reason
+// recorded as its job result, and its graph is removed, so it does not come back on every grant.
 #pragma once
 
 #include <string>
 
 #include <caf/fwd.hpp>
 
+#include "actors/detail/job_admission.hpp"
 #include "actors/job.hpp"
 #include "messages/fwd.hpp"
 #include "stores/ha_services.hpp"
@@ -35,6 +41,8 @@ struct job_manager_options {
   /// must be published (and know its port) before it can be elected.
   bool wait_for_address = false;
   job_options job;
+  /// Graphs beyond these are refused (submitted) or failed (recovered): errc::invalid_job.
+  job_limits limits;
   std::size_t retained_finished_jobs = 100;  ///< final reports kept for status queries
 };
 

@@ -436,6 +436,10 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
     ctx.attempt = st.d.attempt;
     ctx.params = operator_params(nlohmann::json::parse(st.d.params_json),
                                  "vertex '" + st.d.vertex + "' params");
+    // The operator's own parameter check, here too: the deployment may come from a graph that
+    // no client validated (a plugin's operator is checked nowhere else).
+    if (descriptor->validate)
+      descriptor->validate(ctx.params);
     st.op->open(ctx);
     if (st.d.has_state)
       st.op->restore(st.d.state, st.d.restored_checkpoint_id);

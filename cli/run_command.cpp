@@ -22,6 +22,7 @@
 #include "fjord/configuration.hpp"
 #include "common/ids.hpp"
 #include "common/job_configuration.hpp"
+#include "library/cluster_support.hpp"
 #include "library/job_plugins.hpp"
 #include "operators/job_spec.hpp"
 
@@ -106,6 +107,7 @@ int run(const run_options& opt) {
   progress.install_log_sink(opt.log_level);
 
   job_graph graph;
+  job_limits limits;
   try {
     configuration config;
     if (!opt.config_path.empty())
@@ -121,6 +123,7 @@ int run(const run_options& opt) {
         global.add(*shipped.registry->find(name));
     graph = load_job_spec(opt.spec_path, global, opt.sets);
     apply_job_configuration(config, graph);
+    limits = job_limits_from(config);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "fjord: %s\n", e.what());
     return 2;
@@ -153,6 +156,7 @@ int run(const run_options& opt) {
   embedded_cluster_options cluster_opts;
   cluster_opts.task_managers = opt.task_managers;
   cluster_opts.slots_per_task_manager = slots;
+  cluster_opts.job_manager.limits = limits;
   embedded_cluster cluster{sys, cluster_opts};
   job_client client{sys, cluster.endpoint()};
   if (auto session = client.connect(); !session) {

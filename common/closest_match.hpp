@@ -7,11 +7,12 @@
 
 namespace fjord {
 
-/// The edit distance (insertions, deletions, substitutions) between `a` and `b`.
+/// Optimal string alignment distance: insertions, deletions, substitutions and swaps of two
+/// neighbouring characters (the commonest typo: "intreval") each cost one.
 std::size_t edit_distance(const std::string& a, const std::string& b);
 
-/// The candidate closest to `typed`, if it is close enough to be a likely typo: at most a third
-/// of the typed length away (at least 2 edits allowed).
+/// The candidate closest to `typed`, if it is close enough to be a likely typo: at most
+/// max(2, length / 5) edits away.
 std::optional<std::string> closest_match(const std::string& typed,
                                          const std::vector<std::string>& candidates);
 

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "common/config_keys.hpp"
+
 namespace fjord {
 
 namespace {
@@ -32,6 +34,7 @@ configuration configuration::load_file(const std::string& path) {
   configuration result;
   if (root.IsNull())
     return result;
+  std::vector<std::string> keys;  // in file order, so the first unknown one is reported
   if (!root.IsMap())
     throw config_error(fmt::format("configuration file {}: expected 'key: value' lines", path));
   for (auto it = root.begin(); it != root.end(); ++it) {
@@ -41,17 +44,42 @@ configuration configuration::load_file(const std::string& path) {
                                      "write nested keys flat (a.b.c: value)",
                                      path, key));
     result.values_[key] = it->second.as<std::string>();
+    keys.push_back(key);
   }
+  check_config_keys(keys, result.allowed_prefixes(),
+                    fmt::format("configuration file {}: ", path));
   return result;
 }
 
 void configuration::apply_overrides(const std::vector<std::string>& overrides) {
+  std::vector<std::string> keys;
   for (auto& item : overrides) {
     auto eq = item.find('=');
     if (eq == std::string::npos || eq == 0)
       throw config_error(fmt::format("-D {}: expected key=value", item));
+    keys.push_back(trim(item.substr(0, eq)));
+  }
+  // Checked before any is applied: a refused override changes nothing.
+  auto prefixes = allowed_prefixes();
+  for (auto& item : overrides)
+    if (trim(item.substr(0, item.find('='))) == allowed_prefixes_key)
+      prefixes = parse_allowed_prefixes(item.substr(item.find('=') + 1));
+  check_config_keys(keys, prefixes);
+  for (auto& item : overrides) {
+    auto eq = item.find('=');
     values_[trim(item.substr(0, eq))] = trim(item.substr(eq + 1));
   }
+}
+
+void configuration::check_keys() const {
+  std::vector<std::string> keys;
+  for (auto& [key, value] : values_)
+    keys.push_back(key);
+  check_config_keys(keys, allowed_prefixes());
+}
+
+std::vector<std::string> configuration::allowed_prefixes() const {
+  return parse_allowed_prefixes(get_string(allowed_prefixes_key, ""));
 }
 
 std::optional<std::string> configuration::find(const std::string& key) const {

@@ -26,11 +26,17 @@ std::string describe_where(const configuration& config) {
            " recovery.zookeeper.path.* settings?)";
 }
 
+/// `config`, once it is known to hold no unknown key (one set() with a typo passes otherwise).
+const configuration& checked(const configuration& config) {
+  config.check_keys();
+  return config;
+}
+
 }  // namespace
 
 cluster_connection::cluster_connection(caf::actor_system& sys, const configuration& config)
   : sys_(sys),
-    retrieval_(make_leader_retrieval(config)),
+    retrieval_(make_leader_retrieval(checked(config))),
     client_(sys_, job_manager_endpoint_actor{}, std::chrono::seconds(3)),
     where_(describe_where(config)) {
   retrieval_->start(&tracker_);

@@ -1,5 +1,6 @@
 #include "library/cluster_support.hpp"
 
+#include <climits>
 #include <csignal>
 #include <thread>
 
@@ -20,6 +21,21 @@ configuration load_configuration(const std::string& path,
   if (auto spec = config.find("failpoints"))
     failpoint::configure(*spec);
   return config;
+}
+
+job_limits job_limits_from(const configuration& config) {
+  job_limits limits;
+  auto read = [&](const char* key, std::int64_t fallback) {
+    auto v = config.get_int(key, fallback);
+    if (v < 1 || v > INT32_MAX)
+      throw config_error(fmt::format("{}: expected an integer from 1 to {}, got {}", key,
+                                     INT32_MAX, v));
+    return v;
+  };
+  limits.max_parallelism =
+    static_cast<std::int32_t>(read("jobmanager.max-parallelism", limits.max_parallelism));
+  limits.max_tasks_per_job = read("jobmanager.max-tasks-per-job", limits.max_tasks_per_job);
+  return limits;
 }
 
 namespace {

@@ -14,6 +14,7 @@
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 
+#include "actors/detail/job_admission.hpp"
 #include "actors/job_manager_endpoint.hpp"
 #include "fjord/configuration.hpp"
 #include "stores/leader_election.hpp"
@@ -22,6 +23,10 @@ namespace fjord {
 
 /// -c FILE (optional) plus -D overrides. Throws config_error.
 configuration load_configuration(const std::string& path, const std::vector<std::string>& defines);
+
+/// `jobmanager.max-parallelism` and `jobmanager.max-tasks-per-job` (integers >= 1). Throws
+/// config_error naming the key.
+job_limits job_limits_from(const configuration& config);
 
 /// Blocks SIGINT and SIGTERM in the calling thread (call before any thread starts, so every
 /// thread inherits it); on_termination_signal() then receives them.

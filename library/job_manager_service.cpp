@@ -27,6 +27,7 @@ struct job_manager_service::impl {
 };
 
 job_manager_service::job_manager_service(caf::actor_system& sys, const configuration& config) {
+  config.check_keys();
   auto host = config.get_string("jobmanager.host", "127.0.0.1");
   int port = 0;
   if (recovery_mode_of(config) == recovery_mode::standalone) {
@@ -48,6 +49,7 @@ job_manager_service::job_manager_service(caf::actor_system& sys, const configura
   if (options.job.slot_wait_ms <= 0)
     throw config_error("jobmanager.slot-wait: must be longer than 0, got "
                        + config.get_string("jobmanager.slot-wait", ""));
+  options.limits = job_limits_from(config);
   ha_services services;
   try {
     services = make_ha_services(config);

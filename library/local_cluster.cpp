@@ -16,6 +16,7 @@ struct local_cluster::impl {
       calls(state) {}
 
   static embedded_cluster_options cluster_options(const local_cluster_options& options) {
+    options.config.check_keys();
     if (options.task_managers < 1)
       throw config_error("local_cluster: task_managers must be at least 1, got "
                          + std::to_string(options.task_managers));

@@ -77,6 +77,7 @@ struct task_manager_service::impl {
 
 task_manager_service::task_manager_service(caf::actor_system& sys, const configuration& config,
                                            int slots, std::string id) {
+  config.check_keys();
   if (slots < 1)
     throw config_error("slots: must be at least 1, got " + std::to_string(slots));
   auto tasks = network_options(config);

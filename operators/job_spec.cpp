@@ -6,11 +6,11 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <map>
-#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include "operators/job_graph_validation.hpp"
 
 namespace fjord {
 
@@ -145,11 +145,6 @@ void apply_set(json& doc, const std::string& set) {
 
 // --- validation -------------------------------------------------------------------------
 
-struct vertex_info {
-  vertex_spec spec;
-  std::string path;  ///< "vertices[i]"
-  operator_role role = operator_role::transform;
-};
 
 std::string in_quotes(const std::string& s) {
   return "'" + s + "'";
@@ -214,38 +209,24 @@ restart_settings parse_restart_strategy(const json& doc) {
   return result;
 }
 
-std::vector<vertex_info> parse_vertices(const json& doc, const operator_registry& registry) {
+/// The vertices as written, in spec order; the graph rules are validate_job_graph's.
+std::vector<vertex_spec> parse_vertices(const json& doc) {
   auto vertices = find_field(doc, "vertices");
   if (vertices == nullptr)
     throw spec_error("vertices", "missing: a job needs at least one vertex");
   if (!vertices->is_array())
     throw spec_error("vertices", "must be an array, got " + type_name_of(*vertices));
-  if (vertices->empty())
-    throw spec_error("vertices", "must not be empty: a job needs at least one vertex");
-  std::vector<vertex_info> result;
-  std::map<std::string, std::size_t> index_of;
+  std::vector<vertex_spec> result;
   for (std::size_t i = 0; i < vertices->size(); ++i) {
     auto& v = (*vertices)[i];
     auto path = "vertices[" + std::to_string(i) + "]";
     if (!v.is_object())
       throw spec_error(path, "must be an object, got " + v.dump());
     check_known_fields(v, path, {"id", "operator", "parallelism", "params"});
-    vertex_info info;
-    info.path = path;
-    info.spec.id = string_field(v, path, "id");
-    if (info.spec.id.find('.') != std::string::npos)
-      throw spec_error(path + ".id", "must not contain '.' (--set uses it as a separator), got " +
-                                       in_quotes(info.spec.id));
-    if (auto dup = index_of.find(info.spec.id); dup != index_of.end())
-      throw spec_error(path + ".id", "duplicate vertex id " + in_quotes(info.spec.id) +
-                                       " (also vertices[" + std::to_string(dup->second) + "])");
-    info.spec.op = string_field(v, path, "operator");
-    auto descriptor = registry.find(info.spec.op);
-    if (descriptor == nullptr)
-      throw spec_error(path + ".operator", "unknown operator " + in_quotes(info.spec.op) +
-                                             " (known: " + join(registry.names()) + ")");
-    info.role = descriptor->role;
-    info.spec.parallelism =
+    vertex_spec spec;
+    spec.id = string_field(v, path, "id");
+    spec.op = string_field(v, path, "operator");
+    spec.parallelism =
       static_cast<std::int32_t>(int_field(v, path, "parallelism", 1, 1, ">= 1", INT32_MAX));
     json params = json::object();
     if (auto p = find_field(v, "params")) {
@@ -253,19 +234,8 @@ std::vector<vertex_info> parse_vertices(const json& doc, const operator_registry
         throw spec_error(path + ".params", "must be an object, got " + p->dump());
       params = *p;
     }
-    if (descriptor->validate) {
-      operator_params op_params{params, path + ".params"};
-      try {
-        descriptor->validate(op_params);
-      } catch (const spec_error&) {
-        throw;
-      } catch (const std::exception& e) {
-        throw spec_error(path + ".params", e.what());
-      }
-    }
-    info.spec.params_json = params.dump();
-    index_of.emplace(info.spec.id, i);
-    result.push_back(std::move(info));
+    spec.params_json = params.dump();
+    result.push_back(std::move(spec));
   }
   return result;
 }
@@ -287,130 +257,23 @@ partitioning parse_partitioning(const json& edge, const std::string& path) {
                                              expected);
 }
 
-std::vector<edge_spec> parse_edges(const json& doc, const std::vector<vertex_info>& vertices) {
+/// The edges as written; whether they join existing vertices is validate_job_graph's rule.
+std::vector<edge_spec> parse_edges(const json& doc) {
   std::vector<edge_spec> result;
   auto edges = find_field(doc, "edges");
   if (edges == nullptr)
     return result;
   if (!edges->is_array())
     throw spec_error("edges", "must be an array, got " + type_name_of(*edges));
-  std::map<std::string, const vertex_info*> by_id;
-  std::vector<std::string> ids;
-  for (auto& v : vertices) {
-    by_id.emplace(v.spec.id, &v);
-    ids.push_back(v.spec.id);
-  }
-  auto vertex_ref = [&](const json& edge, const std::string& path, const std::string& key) {
-    auto id = string_field(edge, path, key);
-    auto i = by_id.find(id);
-    if (i == by_id.end())
-      throw spec_error(path + "." + key,
-                       "unknown vertex " + in_quotes(id) + " (vertices: " + join(ids) + ")");
-    return i->second;
-  };
-  std::map<std::pair<std::string, std::string>, std::size_t> seen;
   for (std::size_t i = 0; i < edges->size(); ++i) {
     auto& e = (*edges)[i];
     auto path = "edges[" + std::to_string(i) + "]";
     if (!e.is_object())
       throw spec_error(path, "must be an object, got " + e.dump());
     check_known_fields(e, path, {"from", "to", "partitioning"});
-    auto from = vertex_ref(e, path, "from");
-    auto to = vertex_ref(e, path, "to");
-    auto part = parse_partitioning(e, path);
-    auto arrow = in_quotes(from->spec.id) + " -> " + in_quotes(to->spec.id);
-    if (from == to)
-      throw spec_error(path, "self-loop " + arrow + ": an edge must join two different vertices");
-    auto [dup, inserted] = seen.emplace(std::make_pair(from->spec.id, to->spec.id), i);
-    if (!inserted)
-      throw spec_error(path, "duplicate edge " + arrow + " (also edges[" +
-                               std::to_string(dup->second) + "])");
-    if (part == partitioning::forward && from->spec.parallelism != to->spec.parallelism)
-      throw spec_error(path + ".partitioning",
-                       "forward needs equal parallelism, but " + in_quotes(from->spec.id) +
-                         " has " + std::to_string(from->spec.parallelism) + " and " +
-                         in_quotes(to->spec.id) + " has " + std::to_string(to->spec.parallelism) +
-                         " (use rebalance or hash)");
-    if (to->role == operator_role::source)
-      throw spec_error(path + ".to", in_quotes(to->spec.id) + " is a source (operator " +
-                                       in_quotes(to->spec.op) + ") and cannot have inputs");
-    if (from->role == operator_role::sink)
-      throw spec_error(path + ".from", in_quotes(from->spec.id) + " is a sink (operator " +
-                                         in_quotes(from->spec.op) + ") and cannot have outputs");
-    result.push_back(edge_spec{from->spec.id, to->spec.id, part});
-  }
-  return result;
-}
-
-void check_inputs(const std::vector<vertex_info>& vertices, const std::vector<edge_spec>& edges,
-                  const operator_registry& registry) {
-  bool has_source = false;
-  for (auto& v : vertices)
-    has_source = has_source || v.role == operator_role::source;
-  if (!has_source) {
-    std::vector<std::string> sources;
-    for (auto& name : registry.names())
-      if (registry.find(name)->role == operator_role::source)
-        sources.push_back(name);
-    throw spec_error("vertices",
-                     "the job has no source (source operators: " + join(sources) + ")");
-  }
-  for (auto& v : vertices) {
-    if (v.role == operator_role::source)
-      continue;
-    auto has_input = std::any_of(edges.begin(), edges.end(),
-                                 [&](const edge_spec& e) { return e.to == v.spec.id; });
-    if (!has_input)
-      throw spec_error(v.path, in_quotes(v.spec.id) + " (operator " + in_quotes(v.spec.op) +
-                                 ") has no input edge; only sources may have none");
-  }
-}
-
-/// Kahn's algorithm, taking ready vertices in spec order so the result is deterministic.
-std::vector<vertex_spec> topological_order(const std::vector<vertex_info>& vertices,
-                                           const std::vector<edge_spec>& edges) {
-  std::map<std::string, std::size_t> index_of;
-  for (std::size_t i = 0; i < vertices.size(); ++i)
-    index_of[vertices[i].spec.id] = i;
-  std::vector<std::size_t> in_degree(vertices.size(), 0);
-  std::vector<std::vector<std::size_t>> successors(vertices.size());
-  std::vector<std::vector<std::size_t>> predecessors(vertices.size());
-  for (auto& e : edges) {
-    auto from = index_of[e.from];
-    auto to = index_of[e.to];
-    successors[from].push_back(to);
-    predecessors[to].push_back(from);
-    ++in_degree[to];
-  }
-  std::set<std::size_t> ready;
-  for (std::size_t i = 0; i < vertices.size(); ++i)
-    if (in_degree[i] == 0)
-      ready.insert(i);
-  std::vector<vertex_spec> result;
-  std::vector<bool> done(vertices.size(), false);
-  while (!ready.empty()) {
-    auto i = *ready.begin();
-    ready.erase(ready.begin());
-    done[i] = true;
-    result.push_back(vertices[i].spec);
-    for (auto s : successors[i])
-      if (--in_degree[s] == 0)
-        ready.insert(s);
-  }
-  if (result.size() < vertices.size()) {
-    // Every vertex left has a predecessor that is also left; walking back through those
-    // |V| times ends on a vertex of a cycle (not one merely downstream of it).
-    std::size_t v = 0;
-    while (done[v])
-      ++v;
-    for (std::size_t step = 0; step < vertices.size(); ++step)
-      for (auto p : predecessors[v])
-        if (!done[p]) {
-          v = p;
-          break;
-        }
-    throw spec_error("edges", "cycle through vertex " + in_quotes(vertices[v].spec.id) +
-                                " (a job graph must be acyclic)");
+    auto from = string_field(e, path, "from");
+    auto to = string_field(e, path, "to");
+    result.push_back(edge_spec{from, to, parse_partitioning(e, path)});
   }
   return result;
 }
@@ -446,10 +309,12 @@ job_graph parse_job_spec(const std::string& json_text, const operator_registry& 
       throw spec_error("name", "must be a non-empty string, got " + name->dump());
     graph.name = name->get<std::string>();
   }
-  auto vertices = parse_vertices(doc, registry);
-  graph.edges = parse_edges(doc, vertices);
-  check_inputs(vertices, graph.edges, registry);
-  graph.vertices = topological_order(vertices, graph.edges);
+  graph.vertices = parse_vertices(doc);
+  graph.edges = parse_edges(doc);
+  // The graph rules, in spec order (errors name vertices[i] as written), before sorting; the
+  // settings below check their own ranges with the JSON types.
+  validate_job_graph(graph, registry);
+  graph.vertices = topological_order(graph);
   graph.checkpoints = parse_checkpointing(doc);
   graph.restart = parse_restart_strategy(doc);
   return graph;

@@ -28,10 +28,11 @@
 //       "max_delay_ms": 10000,                           // >= 0; cap of the exponential delay
 //       "multiplier": 2.0 } }                            // >= 1; growth of the exponential delay
 //
-// Graph rules: vertex ids are unique and contain no '.'; edges connect existing, different
-// vertices, at most once per pair, without cycles; a forward edge joins vertices of equal
-// parallelism; sources have no inputs, every other vertex has at least one, sinks have no
-// outputs; at least one source. Comments (// and /* */) are allowed in the JSON.
+// Graph rules (operators/job_graph_validation.hpp, which the JobManager applies to every graph
+// too): vertex ids are unique and contain no '.'; edges connect existing, different vertices,
+// at most once per pair, without cycles; a forward edge joins vertices of equal parallelism;
+// sources have no inputs, every other vertex has at least one, sinks have no outputs; at least
+// one source. Comments (// and /* */) are allowed in the JSON.
 //
 // Overrides ("sets", the CLI's --set PATH=VALUE), applied before validation. VALUE is parsed as
 // JSON when it is valid JSON (4, true, "x", {...}), else taken as a string. PATH is one of

@@ -29,7 +29,10 @@ void validate_sequence(const operator_params& p) {
 
 class sequence_source : public source_operator {
  public:
+  // Checked again here: a graph may reach a TaskManager without the client's validation, and
+  // to < from or a range of 2^63 values or more would make the split below overflow.
   void open(const operator_context& ctx) override {
+    validate_sequence(ctx.params);
     auto from = ctx.params.get_int("from");
     auto to = ctx.params.get_int("to");
     int128 n = int128{to} - int128{from} + 1;

@@ -2,6 +2,12 @@
 // `recovery.zookeeper.quorum`, `execution.checkpointing.interval`, ...), read from a YAML file
 // of `key: value` lines and overridden with `-D key=value`. Defaults make embedded mode work
 // with no file at all. Errors name the key and the problem in one line (config_error).
+//
+// Loading refuses a key Fjord does not know (a typo would be ignored in silence otherwise):
+//   unknown configuration key 'execution.checkpointing.intreval' (did you mean
+//   'execution.checkpointing.interval'?)
+// Keys of other tools that share the file pass when they start with one of the prefixes of
+// `config.allowed-prefixes` (comma separated, e.g. `config.allowed-prefixes: myapp.,logging.`).
 #pragma once
 
 #include <chrono>
@@ -21,11 +27,18 @@ class config_error : public std::runtime_error {
 
 class configuration {
  public:
-  /// Loads a flat YAML mapping. Throws config_error for a missing or malformed file.
+  /// Loads a flat YAML mapping. Throws config_error for a missing or malformed file, or an
+  /// unknown key (allowed prefixes: the file's own config.allowed-prefixes).
   static configuration load_file(const std::string& path);
 
-  /// Applies "key=value" overrides (the -D options). Throws config_error if one has no '='.
+  /// Applies "key=value" overrides (the -D options). Throws config_error, applying none, if one
+  /// has no '=' or an unknown key (allowed prefixes: those of the overrides, else this
+  /// configuration's).
   void apply_overrides(const std::vector<std::string>& overrides);
+
+  /// Throws config_error for the first unknown key (set() does not check; the services check
+  /// the configuration they are given).
+  void check_keys() const;
 
   void set(const std::string& key, const std::string& value) { values_[key] = value; }
   bool has(const std::string& key) const { return values_.count(key) > 0; }
@@ -44,6 +57,8 @@ class configuration {
   const std::map<std::string, std::string>& values() const { return values_; }
 
  private:
+  std::vector<std::string> allowed_prefixes() const;
+
   std::map<std::string, std::string> values_;
 };
 

@@ -64,6 +64,13 @@ expect_error "bad -D value" 2 "restart-strategy" -- "$fjord" run "$spec" -D rest
 expect_error "bad duration" 2 "execution.checkpointing.interval" -- \
   "$fjord" run "$spec" -D execution.checkpointing.interval=fast
 expect_error "missing config file" 2 "nope.yaml" -- "$fjord" run "$spec" -c nope.yaml
+typo_key=execution.checkpointing.intreval
+expect_error "unknown -D key names the known one" 2 \
+  "unknown configuration key '$typo_key' (did you mean 'execution.checkpointing.interval'?)" -- \
+  "$fjord" run "$spec" -D "$typo_key=5"
+expect_error "a vertex beyond jobmanager.max-parallelism is refused by the JobManager" 1 \
+  "is more than jobmanager.max-parallelism (2)" -- \
+  "$fjord" run "$spec" --no-progress -D jobmanager.max-parallelism=2
 expect_error "no subcommand" 2 "subcommand" -- "$fjord"
 
 expect_summary

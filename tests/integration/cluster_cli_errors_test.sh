@@ -26,6 +26,24 @@ for cmd in jobmanager taskmanager list; do
   expect_error "$cmd: -D without =" 2 "expected key=value" -- \
     "$fjord" $cmd -c unreachable.yaml -D recovery.mode
 done
+# An unknown key is a typo until proven otherwise (it was ignored in silence); keys of other
+# tools that share the file pass under config.allowed-prefixes.
+typo_key=execution.checkpointing.intreval
+did_you_mean="unknown configuration key '$typo_key' (did you mean 'execution.checkpointing.interval'?)"
+printf 'recovery.mode: standalone\n%s: 5s\n' "$typo_key" > unknownkey.yaml
+printf 'config.allowed-prefixes: myapp.\nmyapp.colour: blue\nrecovery.mode: zookeper\n' > shared.yaml
+for cmd in jobmanager taskmanager list; do
+  expect_error "$cmd: unknown -D key names the known one" 2 "$did_you_mean" -- \
+    "$fjord" $cmd -c unreachable.yaml -D "$typo_key=5"
+  expect_error "$cmd: unknown key in the file names the file" 2 "unknownkey.yaml: $did_you_mean" -- \
+    "$fjord" $cmd -c unknownkey.yaml
+  expect_error "$cmd: other tools' keys under config.allowed-prefixes pass" 2 \
+    "recovery.mode: unknown mode 'zookeper'" -- "$fjord" $cmd -c shared.yaml
+done
+expect_error "submit: unknown -D key" 2 "$did_you_mean" -- \
+  "$fjord" submit -c unreachable.yaml "$spec" -D "$typo_key=5"
+expect_error "jobmanager: zero max-parallelism" 2 "jobmanager.max-parallelism: expected an integer from 1" \
+  -- "$fjord" jobmanager -c unreachable.yaml -D jobmanager.max-parallelism=0
 expect_error "jobmanager: bad slot-wait" 2 "jobmanager.slot-wait: expected a duration" -- \
   "$fjord" jobmanager -c unreachable.yaml -D jobmanager.slot-wait=soon
 expect_error "jobmanager: zero slot-wait" 2 "jobmanager.slot-wait: must be longer than 0" -- \

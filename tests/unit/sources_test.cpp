@@ -3,9 +3,11 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <climits>
 #include <map>
 
 #include "operators/rate_limiter.hpp"
+#include "fjord/spec_error.hpp"
 #include "fjord/state_bytes.hpp"
 #include "tests/unit/operator_test_util.hpp"
 
@@ -135,6 +137,17 @@ TEST_CASE("sequence: parameters are validated with the field named") {
         "vertices[1].params.rate: unknown parameter (expected one of: from, to, "
         "rate_per_subtask)");
   CHECK(validation_error("sequence", {{"from", 1}, {"to", 2}}) == "no error");
+}
+
+TEST_CASE("sequence: parameters past the client's validation fail open(), never overflow the "
+          "split") {
+  // to < from, and a range of 2^64 values: the subtask split would be negative or overflow.
+  CHECK_THROWS_WITH_AS(
+    open_operator<source_operator>("sequence", make_context({{"from", 5}, {"to", 1}})),
+    "vertices[0].params.to: must be >= from (5), got 1", spec_error);
+  CHECK_THROWS_AS(open_operator<source_operator>(
+                    "sequence", make_context({{"from", INT64_MIN}, {"to", INT64_MAX}})),
+                  spec_error);
 }
 
 TEST_CASE("file_lines: the subtasks together emit every line once, CRLF and last line handled") {
