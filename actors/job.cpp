@@ -454,7 +454,7 @@ job_actor::behavior_type job_behavior(job_self* self, job_supervisor_actor job_m
   st.lifecycle.emplace(st.graph.restart, std::move(subtasks));
   st.checkpoint_store = spawn_checkpoint_store_worker(
     self->system(), st.factory, st.graph.job_id, std::max(1, st.graph.checkpoints.num_retained),
-    st.options.holds_leadership);
+    st.options.holds_leadership, st.options.fence_node);
   st.coordinator = spawn_checkpoint_coordinator(self->system(), st.session, st.graph.job_id,
                                                 st.graph.checkpoints,
                                                 caf::actor_cast<checkpoint_listener_actor>(self),

@@ -35,6 +35,9 @@ struct job_options {
   /// True while the job's leader session still leads (checked by the checkpoint store worker
   /// before every write); empty: unfenced.
   std::function<bool()> holds_leadership;
+  /// The ZooKeeper node every completed-checkpoint write checks in its own transaction (the
+  /// leader's latch node); empty: none.
+  std::function<std::string()> fence_node;
 };
 
 job_actor spawn_job(caf::actor_system& sys, job_supervisor_actor job_manager,

@@ -141,10 +141,14 @@ void start_job(jm_actor* self, job_graph graph) {
   }
   auto plugins = graph.plugins;
   auto options = st.options.job;
-  if (auto election = st.services.election)
+  if (auto election = st.services.election) {
     options.holds_leadership = [election, session = st.session] {
       return election->has_leadership(session);
     };
+    options.fence_node = [election, session = st.session] {
+      return election->fencing_node(session);
+    };
+  }
   job_actor job;
   try {
     job = spawn_job(self->system(), caf::actor_cast<job_supervisor_actor>(self), st.session,

@@ -68,6 +68,7 @@ struct checkpoint_worker_state {
   std::string job_id;
   int max_retained = 1;
   leadership_check holds_leadership;
+  fence_node_source fence_node;
   std::unique_ptr<completed_checkpoint_store> checkpoints;
   std::unique_ptr<checkpoint_id_counter> counter;
   static inline const char* name = "fjord.checkpoint_store_worker";
@@ -79,6 +80,7 @@ struct checkpoint_worker_state {
       return;
     auto store = factory->create_completed_checkpoint_store(job_id, max_retained);
     auto ids = factory->create_checkpoint_id_counter(job_id);
+    store->set_write_fence(fence_node);
     store->recover();
     ids->start();
     checkpoints = std::move(store);
@@ -90,7 +92,9 @@ checkpoint_store_worker_actor::behavior_type
 checkpoint_worker(checkpoint_store_worker_actor::stateful_pointer<checkpoint_worker_state> self,
                                 std::shared_ptr<checkpoint_recovery_factory> factory,
                                 std::string job_id, int max_retained,
-                                leadership_check holds_leadership) {
+                                leadership_check holds_leadership,
+                                fence_node_source fence_node) {
+  self->state.fence_node = std::move(fence_node);
   self->state.factory = std::move(factory);
   self->state.job_id = std::move(job_id);
   self->state.max_retained = max_retained;
@@ -316,9 +320,11 @@ job_graph_worker(job_graph_store_worker_actor::stateful_pointer<job_graph_worker
 checkpoint_store_worker_actor spawn_checkpoint_store_worker(caf::actor_system& sys,
                                          std::shared_ptr<checkpoint_recovery_factory> factory,
                                          std::string job_id, int max_retained,
-                                         leadership_check holds_leadership) {
+                                         leadership_check holds_leadership,
+                                         fence_node_source fence_node) {
   return sys.spawn<caf::detached>(checkpoint_worker, std::move(factory), std::move(job_id),
-                                  max_retained, std::move(holds_leadership));
+                                  max_retained, std::move(holds_leadership),
+                                  std::move(fence_node));
 }
 
 job_graph_store_worker_actor

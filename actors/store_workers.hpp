@@ -54,12 +54,16 @@ class submitted_job_graph_store;
 /// Called on the worker's thread before every write (leader_election_service::has_leadership
 /// is thread-safe).
 using leadership_check = std::function<bool()>;
+/// The ZooKeeper node a checkpoint write checks in its own transaction (the leader's latch
+/// node, leader_election_service::fencing_node); empty function or name: none.
+using fence_node_source = std::function<std::string()>;
 
 checkpoint_store_worker_actor
 spawn_checkpoint_store_worker(caf::actor_system& sys,
                               std::shared_ptr<checkpoint_recovery_factory> factory,
                               std::string job_id, int max_retained,
-                              leadership_check holds_leadership = {});
+                              leadership_check holds_leadership = {},
+                              fence_node_source fence_node = {});
 
 /// `checkpoints` deletes an ended job's checkpoints (remove_atom); `election` fences that
 /// clean-up by the leader session it names. Either may be null (no checkpoints; unfenced).

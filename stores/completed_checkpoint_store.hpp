@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -34,6 +35,12 @@ class completed_checkpoint_store {
 
   virtual std::size_t size() = 0;
   virtual std::size_t max_retained() const = 0;
+
+  /// From now on, add() writes only if the ZooKeeper node `fence()` names exists, checked in
+  /// the same transaction (the leader's latch node: see leader_election_service::fencing_node);
+  /// otherwise it throws store_error(fenced). An empty name: unfenced. Stores without
+  /// ZooKeeper ignore it.
+  virtual void set_write_fence(std::function<std::string()> fence) { (void)fence; }
 
   /// Stops using the store. Discards every checkpoint only if `final_state` is globally terminal;
   /// on suspension (leadership loss, shutdown) everything is kept.

@@ -31,6 +31,14 @@ class leader_election_service {
   virtual void confirm_leadership(const std::string& session_id, const std::string& address) = 0;
   /// True only if the grant `session_id` is still held.
   virtual bool has_leadership(const std::string& session_id) = 0;
+  /// A ZooKeeper node (in the stores' namespace) that exists exactly while the grant
+  /// `session_id` is held, for writes that check it in the same transaction; a node that
+  /// cannot exist if `session_id` is not the current grant; empty if this service has no such
+  /// node (standalone: nothing to fence against).
+  virtual std::string fencing_node(const std::string& session_id) {
+    (void)session_id;
+    return {};
+  }
 };
 
 class leader_retrieval_listener {

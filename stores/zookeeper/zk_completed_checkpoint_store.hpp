@@ -42,6 +42,9 @@ class zk_completed_checkpoint_store : public completed_checkpoint_store {
   std::size_t size() override { return checkpoints_.size(); }
   std::size_t max_retained() const override { return max_retained_; }
   void shutdown(job_state final_state) override;
+  void set_write_fence(std::function<std::string()> fence) override {
+    handles_.core().set_write_fence(std::move(fence));
+  }
 
   /// The znode path of this job's checkpoints.
   const std::string& root() const { return handles_.root(); }

@@ -188,6 +188,13 @@ client_ptr zk_leader_election_service::current_client() const {
   return client_;
 }
 
+std::string zk_leader_election_service::fencing_node(const std::string& session_id) {
+  if (!has_leadership(session_id))
+    return "/.fjord-no-leadership";  // never exists: every fenced write fails
+  auto node = latch_node();
+  return node.empty() ? "/.fjord-no-leadership" : node;
+}
+
 std::string zk_leader_election_service::latch_node() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return latch_node_;

@@ -83,6 +83,8 @@ class zk_leader_election_service : public leader_election_service {
   void stop() override;
   void confirm_leadership(const std::string& session_id, const std::string& address) override;
   bool has_leadership(const std::string& session_id) override;
+  /// Our latch node: ephemeral, so it vanishes with the session that won the election.
+  std::string fencing_node(const std::string& session_id) override;
 
   /// The client of the current session (null before start or between sessions); for tests.
   client_ptr current_client() const;

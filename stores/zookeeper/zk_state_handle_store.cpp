@@ -93,6 +93,14 @@ std::string zk_handle_store::add(const std::string& name, record_type type,
   return create_for(name, storage_->store(type, sealed, file_prefix_), mode);
 }
 
+bool zk_handle_store::fence_is_gone(const std::string& fence) {
+  try {
+    return !retry_.run([&] { return client_->exists(fence); });
+  } catch (const zk::zk_error&) {
+    return false;  // unknown: the caller's own error handling decides
+  }
+}
+
 state_handle zk_handle_store::add_subsuming(const std::string& name, record_type type,
                                             const std::string& sealed,
                                             const std::vector<subsumed_entry>& subsumed) {
@@ -100,18 +108,37 @@ state_handle zk_handle_store::add_subsuming(const std::string& name, record_type
   for (auto& s : subsumed)
     check_name(s.name);
   auto handle = storage_->store(type, sealed, file_prefix_);
-  if (subsumed.empty()) {
+  auto fence = fence_ ? fence_() : std::string{};
+  if (subsumed.empty() && fence.empty()) {
     create_for(name, handle, zk::create_mode::persistent);
     return handle;
   }
   auto path = path_of(name);
   std::vector<zk::op> ops;
+  if (!fence.empty())
+    ops.push_back(zk::op::check(fence, -1));
   ops.push_back(zk::op::create(path, encode(handle)));
   for (auto& s : subsumed)
     ops.push_back(zk::op::remove(path_of(s.name), s.version));
   try {
     retry_.run([&] { return client_->multi(ops); });
   } catch (const zk::zk_error& e) {
+    if (!fence.empty() && fence_is_gone(fence)) {
+      // A deposed leader's write, perhaps re-run by a renewed session long after the next
+      // leader took over (issue 9, defect 5): it must not land.
+      if (probe(path, handle.path) != pointer::to_file) {
+        discard_quietly(handle, "its leadership is gone");
+        throw store_error(kind::fenced,
+                          fmt::format("{} not created: the leadership it was written under is "
+                                      "gone ({} does not exist)",
+                                      path, fence));
+      }
+      spdlog::info("transaction creating {} reported '{}' but it was applied", path,
+                   zk::to_string(e.code()));
+      for (auto& s : subsumed)
+        discard_quietly(s.handle, "it was subsumed");
+      return handle;
+    }
     // The transaction is atomic: the new znode pointing to the new file proves all of it.
     switch (probe(path, handle.path)) {
       case pointer::to_file:
@@ -132,8 +159,26 @@ state_handle zk_handle_store::add_subsuming(const std::string& name, record_type
           throw to_store_error(e);
         }
         // A subsumed entry is gone or changed, or the root is missing: store the new entry on
-        // its own first, then remove the old ones.
-        create_for(name, handle, zk::create_mode::persistent);
+        // its own first (still fenced), then remove the old ones.
+        if (fence.empty()) {
+          create_for(name, handle, zk::create_mode::persistent);
+        } else {
+          try {
+            ensure_root();
+            retry_.run([&] {
+              return client_->multi({zk::op::check(fence, -1),
+                                     zk::op::create(path, encode(handle))});
+            });
+          } catch (const zk::zk_error& again) {
+            discard_quietly(handle, "its znode was not created");
+            if (fence_is_gone(fence))
+              throw store_error(kind::fenced,
+                                fmt::format("{} not created: the leadership it was written "
+                                            "under is gone",
+                                            path));
+            throw to_store_error(again);
+          }
+        }
         for (auto& s : subsumed) {
           try {
             remove_and_discard(s.name);

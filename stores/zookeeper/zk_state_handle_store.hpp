@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -88,6 +89,11 @@ class zk_handle_store {
   /// Creates the root znode (and parents) if missing.
   void ensure_root();
 
+  /// add_subsuming() creates its znode only in a transaction that also checks that the node
+  /// `fence()` names exists (the leader's latch node); if it does not, the new file is
+  /// discarded and store_error(fenced) thrown. Empty name or no fence: unfenced.
+  void set_write_fence(std::function<std::string()> fence) { fence_ = std::move(fence); }
+
   /// Writes the file, then creates the znode; returns the znode's actual name (with the suffix
   /// for sequential modes). Throws store_error(conflict) if the name exists (the new file is
   /// discarded), others as described at the top of this file.
@@ -156,12 +162,15 @@ class zk_handle_store {
   std::optional<stored_entry> read(const std::string& name);
   /// read(), retrying an I/O error three times (50, 200, 800 ms) before throwing it.
   std::optional<stored_entry> read_retrying_io(const std::string& name);
+  /// True if the fence node is known not to exist.
+  bool fence_is_gone(const std::string& fence);
 
   zk::client_ptr client_;
   std::string root_;
   std::shared_ptr<file_state_storage> storage_;
   std::string file_prefix_;
   zk::retry_policy retry_;
+  std::function<std::string()> fence_;
 };
 
 /// Typed wrapper: T is a record with encode()/decode() (serialization/records.hpp).

@@ -259,6 +259,36 @@ TEST_CASE_TEMPLATE("checkpoint store contract: corrupt znodes and missing files 
   CHECK(env.client()->exists(node(2)));  // pointing at 3's file: left for inspection
 }
 
+TEST_CASE_TEMPLATE("checkpoint store contract: a fenced add lands only while the leader's "
+                   "latch node exists (issue 9, defect 5)",
+                   Env, ZK_CHECKPOINT_ENVS) {
+  Env env;
+  auto leader = env.client();
+  // Stands in for the leader's ephemeral latch node (leader_election_service::fencing_node).
+  leader->create_recursive("/latch");
+  auto latch = leader->create("/latch/latch-test-", "", zk::create_mode::persistent_sequential);
+  auto store = env.checkpoint_store(testing::job_id("fenced"), 2);
+  store->set_write_fence([latch] { return latch; });
+  store->add(test::make_checkpoint(testing::job_id("fenced"), 1));
+  store->add(test::make_checkpoint(testing::job_id("fenced"), 2));
+  store->add(test::make_checkpoint(testing::job_id("fenced"), 3));  // subsumes 1
+  CHECK(env.files() == 2);
+  // The leadership is gone (the latch vanished with its session); a write queued before, or
+  // re-run by a renewed store session, arrives now.
+  leader->remove(latch, -1);
+  try {
+    store->add(test::make_checkpoint(testing::job_id("fenced"), 4));
+    FAIL("a fenced add landed without its leader's latch node");
+  } catch (const store_error& e) {
+    CHECK(e.which() == store_error::kind::fenced);
+    CHECK(std::string{e.what()}.find("leadership") != std::string::npos);
+  }
+  CHECK(env.files() == 2);  // its file was discarded, nothing subsumed
+  auto next_leader = env.checkpoint_store(testing::job_id("fenced"), 2);
+  next_leader->recover();
+  CHECK(ids_of(next_leader->all()) == ids{2, 3});
+}
+
 TEST_CASE_TEMPLATE("checkpoint store contract: jobs do not see each other's checkpoints", Env,
                    ZK_CHECKPOINT_ENVS) {
   Env env;
