@@ -37,18 +37,8 @@ standby:storage.file.read=error(EIO)*6
 "
 cases=${FJORD_CRASH_CASES:-$default_cases}
 
-zk_port=$(cluster_start_zookeeper 1500)
+port=$(cluster_start_zookeeper 1500)
 base_config=$(cat fjord.yaml)
-
-zk_children() {  # zk_children PATH -> the child count ("none" if the node is missing)
-  local out
-  out=$(/usr/share/zookeeper/bin/zkCli.sh -server "127.0.0.1:$zk_port" ls "$1" 2>&1 | tail -1)
-  case "$out" in
-    \[\]) echo 0 ;;
-    \[*) echo "$out" | tr -cd ',' | wc -c | awk '{print $1 + 1}' ;;
-    *) echo none ;;
-  esac
-}
 
 # start NAME ROLE FAILPOINTS: a JobManager or a TaskManager (4 slots) of the current case
 start() {

@@ -7,15 +7,6 @@
 source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
 
 port=$(cluster_start_zookeeper 2000)
-zk_children() {  # zk_children PATH -> the child count ("none" if the node is missing)
-  local out
-  out=$(/usr/share/zookeeper/bin/zkCli.sh -server "127.0.0.1:$port" ls "$1" 2>&1 | tail -1)
-  case "$out" in
-    \[\]) echo 0 ;;
-    \[*) echo "$out" | tr -cd ',' | wc -c | awk '{print $1 + 1}' ;;
-    *) echo none ;;
-  esac
-}
 
 cluster_start_jobmanager jm1
 cluster_start_jobmanager jm2

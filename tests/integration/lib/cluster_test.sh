@@ -31,3 +31,15 @@ fail() {
   done
   exit 1
 }
+
+# zk_children PATH: the child count of a znode of the test's ZooKeeper (at 127.0.0.1:$port),
+# "none" if the node is missing
+zk_children() {
+  local out
+  out=$(/usr/share/zookeeper/bin/zkCli.sh -server "127.0.0.1:$port" ls "$1" 2>&1 | tail -1)
+  case "$out" in
+    \[\]) echo 0 ;;
+    \[*) echo "$out" | tr -cd ',' | wc -c | awk '{print $1 + 1}' ;;
+    *) echo none ;;
+  esac
+}
