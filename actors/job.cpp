@@ -298,6 +298,48 @@ void deploy_all(job_self* self, std::vector<slot_assignment> slots) {
   }
 }
 
+/// Before an attempt's tasks exist, every TaskManager it uses gets a direct connection to each
+/// other one (connect_peers), so that no record between two of them is ever relayed by the
+/// JobManager, and no channel switches from a relayed to a direct route mid-stream (CAF picks a
+/// route per message; a switch reorders a channel, and barrier alignment needs per-channel
+/// order). Then the tasks are deployed. TaskManagers of this process need nothing.
+void link_and_deploy(job_self* self, std::int32_t attempt, std::vector<slot_assignment> slots) {
+  auto& st = self->state;
+  std::map<std::string, data_endpoint> endpoints;
+  for (auto& slot : slots)
+    if (slot.task_manager && slot.task_manager.node() != self->node() && !slot.data_host.empty())
+      endpoints.emplace(slot.task_manager_id, data_endpoint{slot.task_manager,
+                                                            slot.task_manager_id, slot.data_host,
+                                                            slot.data_port});
+  if (endpoints.size() < 2)
+    return deploy_all(self, std::move(slots));
+  std::vector<data_endpoint> all;
+  for (auto& [id, endpoint] : endpoints)
+    all.push_back(endpoint);
+  auto pending = std::make_shared<std::size_t>(all.size());
+  auto failed = std::make_shared<bool>(false);
+  auto shared_slots = std::make_shared<std::vector<slot_assignment>>(std::move(slots));
+  for (auto& endpoint : all) {
+    self->request(endpoint.task_manager,
+                  std::chrono::milliseconds{st.options.deploy_timeout_ms},
+                  connect_peers{st.session, all})
+      .then(
+        [=](bool) {
+          if (*failed || !self->state.lifecycle->is_current(attempt))
+            return;
+          if (--*pending == 0)
+            deploy_all(self, std::move(*shared_slots));
+        },
+        [=](caf::error& e) {
+          if (*failed || !self->state.lifecycle->is_current(attempt))
+            return;
+          *failed = true;
+          on_failure(self, "linking task manager " + endpoint.task_manager_id
+                             + " to its peers failed: " + describe(e));
+        });
+  }
+}
+
 void request_slots_and_deploy(job_self* self) {
   auto& st = self->state;
   auto attempt = st.lifecycle->attempt();
@@ -307,7 +349,7 @@ void request_slots_and_deploy(job_self* self) {
       [=](std::vector<slot_assignment>& slots) {
         if (!self->state.lifecycle->on_slots(attempt))
           return;
-        deploy_all(self, std::move(slots));
+        link_and_deploy(self, attempt, std::move(slots));
       },
       [=](caf::error& e) {
         auto& st = self->state;

@@ -33,6 +33,8 @@ struct task_manager_entry {
   task_manager_actor handle;
   std::int32_t slots = 0;
   std::int32_t free = 0;
+  std::string data_host;  ///< its announced data endpoint (empty: none)
+  std::uint16_t data_port = 0;
 };
 
 struct job_entry {
@@ -436,7 +438,8 @@ job_manager_actor::behavior_type job_manager(jm_actor* self, ha_services service
       auto known = st.task_managers.find(msg.task_manager_id);
       if (known != st.task_managers.end())
         st.task_manager_by_addr.erase(known->second.handle.address());
-      st.task_managers[msg.task_manager_id] = {msg.task_manager, msg.slots, msg.slots};
+      st.task_managers[msg.task_manager_id] = {msg.task_manager, msg.slots, msg.slots,
+                                               msg.data_host, msg.data_port};
       st.task_manager_by_addr[msg.task_manager.address()] = msg.task_manager_id;
       self->monitor(msg.task_manager);
       spdlog::info("task manager {} registered ({} slots)", msg.task_manager_id, msg.slots);
@@ -465,7 +468,8 @@ job_manager_actor::behavior_type job_manager(jm_actor* self, ha_services service
                                      [](auto& a, auto& b) { return a.second.free < b.second.free; });
         --best->second.free;
         job->second.slot_owners.push_back(best->first);
-        result.push_back(slot_assignment{best->second.handle, best->first});
+        result.push_back(slot_assignment{best->second.handle, best->first,
+                                         best->second.data_host, best->second.data_port});
       }
       return result;
     },

@@ -41,6 +41,7 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<inject_task_failure>("fjord.inject_task_failure");
   cfg.add_message_type<register_task_manager>("fjord.register_task_manager");
   cfg.add_message_type<task_manager_registered>("fjord.task_manager_registered");
+  cfg.add_message_type<connect_peers>("fjord.connect_peers");
   cfg.add_message_type<task_deployment>("fjord.task_deployment");
   // The reply to deploy_task: a typed handle travels as its own message type.
   cfg.add_message_type<task_actor>("fjord.task_actor");

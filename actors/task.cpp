@@ -449,6 +449,11 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
     auto why = std::string{"cannot start: "} + e.what();
     self->send(self, fail_atom::value, why);
   }
+  self->set_down_handler([=](caf::down_msg& dm) {
+    if (dm.reason == caf::exit_reason::remote_link_unreachable
+        && !self->state.lifecycle.ignores_messages())
+      fail(self, "lost the connection to a peer task on another task manager");
+  });
   return {
     [=](fail_atom, const std::string& why) { fail(self, why); },
     [=](const start_task& msg) {
@@ -489,6 +494,15 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
           self->send(st.inputs[i].sender,
                      credit{st.inputs[i].sender_channel, st.options.initial_credits});
         }
+        // A peer on another TaskManager is watched: its down message arrives when the direct
+        // connection to its node is lost (a partition, a dead TaskManager), and this task fails
+        // instead of sending into the void (the job restarts from its checkpoint).
+        for (auto& out : st.outputs)
+          if (out.receiver && out.receiver.node() != self->node())
+            self->monitor(out.receiver);
+        for (auto& in : st.inputs)
+          if (in.sender && in.sender.node() != self->node())
+            self->monitor(in.sender);
         for (auto& [channel, batches] : st.early_credits)
           if (channel >= 0 && static_cast<std::size_t>(channel) < st.outputs.size())
             st.outputs[static_cast<std::size_t>(channel)].credits += batches;

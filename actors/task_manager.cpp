@@ -54,6 +54,9 @@ struct task_manager_state {
   /// The operators of a job with these plugins: the built-ins, then each plugin's.
   std::map<std::vector<std::string>, std::shared_ptr<const operator_registry>> registries;
   caf::actor installer;  ///< spawned on the first plugin
+  /// Peer links being waited for (await_direct_link), resumed by (poll_atom, id).
+  std::map<std::uint64_t, std::function<void()>> link_waits;
+  std::uint64_t next_link_wait = 0;
   static inline const char* name = "fjord.task_manager";
 };
 
@@ -189,7 +192,8 @@ void try_register(tm_actor* self) {
         self->request(st.job_manager, std::chrono::seconds(5),
                       register_task_manager{session, st.options.id,
                                             caf::actor_cast<task_manager_actor>(self),
-                                            st.options.slots})
+                                            st.options.slots, st.options.data_host,
+                                            st.options.data_port})
           .then(
             [=](const task_manager_registered& reply) {
               auto& st = self->state;
@@ -253,6 +257,65 @@ void connect_to_leader(tm_actor* self) {
         self->delayed_send(self, std::chrono::milliseconds{st.options.registration_retry_ms},
                            retry_atom::value, generation);
       });
+}
+
+/// Asks the middleman whether this node has a direct connection to `node`; `then(bool)`.
+void if_direct(tm_actor* self, const caf::node_id& node, std::function<void(bool)> then) {
+  self->request(self->system().middleman().actor_handle(), std::chrono::seconds(5),
+                caf::get_atom::value, node)
+    .then([=](const caf::node_id&, const std::string& address,
+              std::uint16_t) { then(!address.empty()); },
+          [=](caf::error&) { then(false); });
+}
+
+/// Waits (polling every 20 ms) until the link to `peer` is direct, or the deadline passed.
+void await_direct_link(tm_actor* self, data_endpoint peer,
+                       std::chrono::steady_clock::time_point deadline,
+                       std::function<void(const caf::error&)> done) {
+  auto node = peer.task_manager.node();
+  if_direct(self, node, [=](bool direct) {
+    if (direct)
+      return done(caf::error{});
+    if (std::chrono::steady_clock::now() > deadline)
+      return done(make_error(errc::no_route,
+                             "no direct connection to task manager " + peer.task_manager_id
+                               + " at " + peer.host + ":" + std::to_string(peer.port)));
+    auto id = ++self->state.next_link_wait;
+    self->state.link_waits[id] = [=] { await_direct_link(self, peer, deadline, done); };
+    self->delayed_send(self, std::chrono::milliseconds(20), poll_atom::value, id);
+  });
+}
+
+/// Links this TaskManager directly to `peer` (see connect_peers): connects if its node id is
+/// the smaller one, else waits for the peer's connection. `done` gets the outcome.
+void link_to_peer(tm_actor* self, data_endpoint peer,
+                  std::function<void(const caf::error&)> done) {
+  auto node = peer.task_manager.node();
+  auto deadline = std::chrono::steady_clock::now()
+                  + std::chrono::milliseconds{self->state.options.peer_link_timeout_ms};
+  if_direct(self, node, [=](bool direct) {
+    if (direct)
+      return done(caf::error{});
+    if (!(self->node() < node))
+      return await_direct_link(self, peer, deadline, done);
+    self->request(self->system().middleman().actor_handle(),
+                  std::chrono::milliseconds{self->state.options.peer_link_timeout_ms},
+                  caf::connect_atom::value, peer.host, peer.port)
+      .then(
+        [=](const caf::node_id& connected, caf::strong_actor_ptr&, const std::set<std::string>&) {
+          if (connected != node)
+            return done(make_error(errc::no_route,
+                                   "the data endpoint " + peer.host + ":"
+                                     + std::to_string(peer.port) + " of task manager "
+                                     + peer.task_manager_id + " is another node"));
+          await_direct_link(self, peer, deadline, done);
+        },
+        [=](caf::error& e) {
+          done(with_context("cannot connect to task manager " + peer.task_manager_id + " at "
+                              + peer.host + ":" + std::to_string(peer.port) + ": ",
+                            e));
+        });
+  });
 }
 
 task_manager_actor::behavior_type task_manager(tm_actor* self,
@@ -322,6 +385,43 @@ task_manager_actor::behavior_type task_manager(tm_actor* self,
         return start_task(self, msg.deployment);
       auto rp = self->make_response_promise<task_actor>();
       deploy_with_plugins(self, msg.deployment, 0, rp);
+      return rp;
+    },
+    [=](poll_atom, std::uint64_t id) {
+      auto i = self->state.link_waits.find(id);
+      if (i == self->state.link_waits.end())
+        return;
+      auto resume = std::move(i->second);
+      self->state.link_waits.erase(i);
+      resume();
+    },
+    [=](const connect_peers& msg) -> caf::result<bool> {
+      auto& st = self->state;
+      if (!st.registered || msg.leader_session != st.session)
+        return make_error(errc::fenced, "task manager " + st.options.id
+                                          + " refuses peer links for another leader session");
+      std::vector<data_endpoint> remote;
+      for (auto& peer : msg.peers)
+        if (peer.task_manager && peer.task_manager.node() != self->node())
+          remote.push_back(peer);
+      if (remote.empty())
+        return true;
+      auto rp = self->make_response_promise<bool>();
+      auto pending = std::make_shared<std::size_t>(remote.size());
+      auto failed = std::make_shared<bool>(false);
+      for (auto& peer : remote)
+        link_to_peer(self, peer, [=](const caf::error& e) mutable {
+          if (*failed)
+            return;
+          if (e) {
+            *failed = true;
+            spdlog::warn("task manager {}: {}", self->state.options.id, describe(e));
+            rp.deliver(e);
+            return;
+          }
+          if (--*pending == 0)
+            rp.deliver(true);
+        });
       return rp;
     },
     [=](const cancel_tasks& msg) {

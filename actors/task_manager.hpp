@@ -24,6 +24,12 @@ struct task_manager_options {
   std::int64_t registration_retry_ms = 500;
   /// Where fetched operator plugins are kept by hash ("": default_plugin_cache_dir()).
   std::string plugin_cache_dir;
+  /// The data endpoint this TaskManager announces (other TaskManagers connect to it); empty
+  /// host: none (embedded, one node).
+  std::string data_host;
+  std::uint16_t data_port = 0;
+  /// How long connect_peers waits for a peer's link before it fails.
+  std::int64_t peer_link_timeout_ms = 10000;
 };
 
 /// Registers with `job_manager` (asking it for its leader session first) and re-registers

@@ -63,12 +63,15 @@ job_manager_service::job_manager_service(caf::actor_system& sys, const configura
   auto jm = spawn_job_manager(sys, std::move(services), options);
   // Only the public protocol is reachable from the network (actors/job_manager_endpoint.hpp).
   auto endpoint = spawn_job_manager_endpoint(sys, jm);
+  // jobmanager.host is what clients and TaskManagers are told (/leader); jobmanager.bind-host
+  // what it listens on (default: the same; 0.0.0.0 for every interface).
+  auto bind = config.get_string("jobmanager.bind-host", host);
   auto published = sys.middleman().publish(endpoint, static_cast<std::uint16_t>(port),
-                                           host.c_str(), true);
+                                           bind.c_str(), true);
   if (!published) {
     caf::anon_send_exit(jm, caf::exit_reason::user_shutdown);
-    throw std::runtime_error("cannot listen on " + host + ":" + std::to_string(port) + ": "
-                             + sys.render(published.error()));
+    throw std::runtime_error("jobmanager.bind-host: cannot listen on " + bind + ":"
+                             + std::to_string(port) + ": " + sys.render(published.error()));
   }
   impl_ = std::make_unique<impl>(impl{sys, jm, host + ":" + std::to_string(*published)});
   spdlog::info("job manager listening on {} (pid {})", impl_->address,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <caf/actor_system.hpp>
+#include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
@@ -86,7 +87,23 @@ task_manager_service::task_manager_service(caf::actor_system& sys, const configu
   options.id = id.empty() ? "tm-" + std::to_string(getpid()) : std::move(id);
   options.slots = slots;
   options.tasks = tasks;
+  // The data endpoint: other TaskManagers connect here, so that records between tasks on two
+  // TaskManagers never pass through the JobManager. taskmanager.host is announced,
+  // taskmanager.bind-host is listened on (default: the same).
+  options.data_host = config.get_string("taskmanager.host", "127.0.0.1");
+  auto bind = config.get_string("taskmanager.bind-host", options.data_host);
+  auto wanted = config.get_int("taskmanager.data.port", 0);
+  if (wanted < 0 || wanted > 65535)
+    throw config_error("taskmanager.data.port: expected 0 to 65535, got "
+                       + std::to_string(wanted));
+  auto opened = sys.middleman().open(static_cast<std::uint16_t>(wanted), bind.c_str(), true);
+  if (!opened)
+    throw std::runtime_error("taskmanager.bind-host: cannot listen on " + bind + ":"
+                             + std::to_string(wanted) + ": " + sys.render(opened.error()));
+  options.data_port = *opened;
   auto tm = spawn_cluster_task_manager(sys, options);
+  spdlog::info("task manager {}: data endpoint {}:{} (listening on {})", options.id,
+               options.data_host, options.data_port, bind);
   spdlog::info("task manager {} started with {} slot(s)", options.id, slots);
   auto listener = std::make_unique<forward_to_task_manager>(tm);
   try {

@@ -34,6 +34,8 @@ struct task_manager_registered;
 struct deploy_task;
 struct fetch_plugin;
 struct cancel_tasks;
+struct connect_peers;
+struct data_endpoint;
 struct start_task;
 struct task_state_changed;
 struct task_metrics;
@@ -93,7 +95,8 @@ using task_actor = caf::typed_actor<
 using task_manager_actor = caf::typed_actor<
   caf::replies_to<deploy_task>::with<task_actor>, caf::reacts_to<cancel_tasks>,
   caf::reacts_to<leader_changed_atom, std::string, std::string>,
-  caf::reacts_to<retry_atom, std::uint64_t>>;
+  caf::reacts_to<retry_atom, std::uint64_t>,
+  caf::replies_to<connect_peers>::with<bool>, caf::reacts_to<poll_atom, std::uint64_t>>;
 
 // ---- store and election workers (actors/store_workers.hpp, actors/leader_election_worker.hpp) --
 

@@ -19,11 +19,14 @@ namespace fjord {
 struct slot_assignment {
   task_manager_actor task_manager;
   std::string task_manager_id;
+  std::string data_host;  ///< the TaskManager's data endpoint (empty: none, embedded)
+  std::uint16_t data_port = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, slot_assignment& x) {
-  return f(caf::meta::type_name("fjord.slot_assignment"), x.task_manager, x.task_manager_id);
+  return f(caf::meta::type_name("fjord.slot_assignment"), x.task_manager, x.task_manager_id,
+           x.data_host, x.data_port);
 }
 
 /// job -> job manager. Reply: std::vector<slot_assignment>, or an error if too few are free.

@@ -172,6 +172,8 @@ const char* to_string(errc code) {
       return "deploy_failed";
     case errc::plugin_failed:
       return "plugin_failed";
+    case errc::no_route:
+      return "no_route";
   }
   return "unknown_error";
 }

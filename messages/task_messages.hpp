@@ -21,12 +21,16 @@ struct register_task_manager {
   std::string task_manager_id;
   task_manager_actor task_manager;
   std::int32_t slots = 1;
+  /// Where other TaskManagers reach this one's data endpoint (taskmanager.host and
+  /// taskmanager.data.port); empty host: none (an embedded TaskManager, one node with the rest).
+  std::string data_host;
+  std::uint16_t data_port = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, register_task_manager& x) {
   return f(caf::meta::type_name("fjord.register_task_manager"), x.leader_session,
-           x.task_manager_id, x.task_manager, x.slots);
+           x.task_manager_id, x.task_manager, x.slots, x.data_host, x.data_port);
 }
 
 /// Field by field, from the struct (not from inspect), so that the middleman round-trip test
@@ -35,10 +39,55 @@ inline bool operator==(const register_task_manager& a, const register_task_manag
   return a.leader_session == b.leader_session
          && a.task_manager_id == b.task_manager_id
          && a.task_manager == b.task_manager
-         && a.slots == b.slots;
+         && a.slots == b.slots
+         && a.data_host == b.data_host
+         && a.data_port == b.data_port;
 }
 
 inline bool operator!=(const register_task_manager& a, const register_task_manager& b) {
+  return !(a == b);
+}
+
+/// A TaskManager's data endpoint, as it announced it at registration.
+struct data_endpoint {
+  task_manager_actor task_manager;  ///< its node is the peer to link to
+  std::string task_manager_id;
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, data_endpoint& x) {
+  return f(caf::meta::type_name("fjord.data_endpoint"), x.task_manager, x.task_manager_id, x.host,
+           x.port);
+}
+
+inline bool operator==(const data_endpoint& a, const data_endpoint& b) {
+  return a.task_manager == b.task_manager && a.task_manager_id == b.task_manager_id
+         && a.host == b.host && a.port == b.port;
+}
+
+/// Job -> TaskManager, before an attempt's tasks are deployed: make sure there is a direct
+/// connection to each of these TaskManagers, so that every record, barrier and credit between
+/// tasks on different TaskManagers goes straight there, never relayed by the JobManager (and
+/// never switches routes mid-channel, which would break per-channel order). Of each pair, the
+/// TaskManager on the smaller node id connects, the other waits for the link. Reply: true once
+/// every link is direct; an error naming the peer otherwise.
+struct connect_peers {
+  std::string leader_session;
+  std::vector<data_endpoint> peers;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, connect_peers& x) {
+  return f(caf::meta::type_name("fjord.connect_peers"), x.leader_session, x.peers);
+}
+
+inline bool operator==(const connect_peers& a, const connect_peers& b) {
+  return a.leader_session == b.leader_session && a.peers == b.peers;
+}
+
+inline bool operator!=(const connect_peers& a, const connect_peers& b) {
   return !(a == b);
 }
 

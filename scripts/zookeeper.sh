@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs Debian's ZooKeeper (java QuorumPeerMain) on 127.0.0.1 without systemd, for tests and for
-# trying Fjord's high-availability mode on one machine.
+# Runs Debian's ZooKeeper (java QuorumPeerMain) on 127.0.0.1 (or on ZK_ADDRESS, e.g. a test
+# host's 198.18.0.1 inside its network namespace) without systemd, for tests and for trying
+# Fjord's high-availability mode on one machine.
 #
 #   scripts/zookeeper.sh start  DIR [PORT]   start (or restart on the data already in DIR);
 #                                            PORT 0/absent: the port DIR used before, else a
@@ -27,6 +28,8 @@ port_arg=${3:-0}
   die "PORT must be 0..65535, got '$port_arg'"
 
 JARS=/usr/share/java
+ADDRESS=${ZK_ADDRESS:-127.0.0.1}
+[[ "$ADDRESS" =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "ZK_ADDRESS must be an IPv4 address, got '$ADDRESS'"
 TICK_MS=100
 START_TIMEOUT_S=${ZK_START_TIMEOUT_S:-30}
 
@@ -43,8 +46,8 @@ is_running() {
   [ -n "$pid" ] && alive "$pid"
 }
 
-# True if something accepts connections on 127.0.0.1:$1.
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# True if something accepts connections on $ADDRESS:$1.
+port_in_use() { (exec 3<>"/dev/tcp/$ADDRESS/$1") 2>/dev/null; }
 
 pick_free_port() {
   local p i
@@ -52,10 +55,10 @@ pick_free_port() {
     p=$((20000 + RANDOM % 40000))
     port_in_use "$p" || { echo "$p"; return 0; }
   done
-  die "no free port found on 127.0.0.1"
+  die "no free port found on $ADDRESS"
 }
 
-four_letter() { echo "$1" | timeout 2 nc -w1 127.0.0.1 "$2" 2>/dev/null || true; }
+four_letter() { echo "$1" | timeout 2 nc -w1 "$ADDRESS" "$2" 2>/dev/null || true; }
 
 # `ruok` answers imok as soon as the process listens; `srvr` tells when it also serves.
 serving() {
@@ -105,12 +108,12 @@ start_server() {
   if [ "$port" = 0 ] && [ -f "$dir/port" ]; then
     port=$(cat "$dir/port")  # restart on the same data and the same address
     port_in_use "$port" &&
-      die "port $port on 127.0.0.1 (used by $dir before) is busy; pass another PORT"
+      die "port $port on $ADDRESS (used by $dir before) is busy; pass another PORT"
   fi
   if [ "$port" = 0 ]; then
     port=$(pick_free_port)
   elif port_in_use "$port"; then
-    die "port $port on 127.0.0.1 is busy (another ZooKeeper?); pick another PORT or 0"
+    die "port $port on $ADDRESS is busy (another ZooKeeper?); pick another PORT or 0"
   fi
 
   cat > "$dir/conf/zoo.cfg" <<CFG
@@ -119,7 +122,7 @@ initLimit=10
 syncLimit=5
 dataDir=$dir/data
 clientPort=$port
-clientPortAddress=127.0.0.1
+clientPortAddress=$ADDRESS
 minSessionTimeout=$((2 * TICK_MS))
 maxSessionTimeout=60000
 maxClientCnxns=0
@@ -166,7 +169,7 @@ LOG
     fi
     if [ $SECONDS -ge $deadline ]; then
       stop_server
-      die "ZooKeeper did not answer on 127.0.0.1:$port within ${START_TIMEOUT_S} s;" \
+      die "ZooKeeper did not answer on $ADDRESS:$port within ${START_TIMEOUT_S} s;" \
         "see $dir/zookeeper.log"
     fi
     sleep 0.05

@@ -38,6 +38,7 @@ enum class errc : std::uint8_t {
   store_failed,       ///< any other failure inside a store call
   deploy_failed,      ///< a task could not be deployed on a TaskManager
   plugin_failed,      ///< a job's operator plugin could not be fetched, verified or loaded
+  no_route,           ///< no direct connection to a peer TaskManager's data endpoint
 };
 
 /// The one line a user reads for an error returned by Fjord (or any CAF error): its context

@@ -185,7 +185,12 @@ void check_client_messages(middleman_fixture& f) {
 }
 
 void check_task_manager_messages(middleman_fixture& f) {
-  f.check(register_task_manager{"s", "tm-1", f.local_as<task_manager_actor>(), 4});
+  f.check(register_task_manager{"s", "tm-1", f.local_as<task_manager_actor>(), 4, "198.18.0.3",
+                                4711});
+  f.check(connect_peers{"s", {data_endpoint{f.local_as<task_manager_actor>(), "tm-1",
+                                            "198.18.0.3", 4711},
+                              data_endpoint{f.local_as<task_manager_actor>(), "tm-2",
+                                            "198.18.0.4", 4712}}});
   f.check(f.local_as<task_actor>());  // the reply to deploy_task
   f.check(task_manager_registered{"s", 2});
   task_deployment d;
