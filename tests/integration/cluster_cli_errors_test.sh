@@ -78,6 +78,16 @@ echo "jobmanager.slot-wait: 300ms" >> fjord.yaml
 cluster_start_jobmanager jm1
 cluster_start_taskmanager tm-1 4
 cluster_wait 1 "registered (4 slots)" jm1.log || fail "cluster did not start"
+# Addresses this machine does not have (a test-host address no namespace here owns): one line
+# at start-up naming the key, never a silent hang.
+expect_error "taskmanager: a bind-host that is not ours" 1 \
+  "taskmanager.bind-host: cannot listen on 198.18.0.77:0" -- \
+  "$fjord" taskmanager -c fjord.yaml -D taskmanager.bind-host=198.18.0.77 --slots 1
+expect_error "jobmanager: a bind-host that is not ours" 1 \
+  "jobmanager.bind-host: cannot listen on 198.18.0.77:0" -- \
+  "$fjord" jobmanager -c fjord.yaml -D jobmanager.bind-host=198.18.0.77
+expect_error "taskmanager: data port out of range" 2 "taskmanager.data.port: expected 0 to 65535" -- \
+  "$fjord" taskmanager -c fjord.yaml -D taskmanager.data.port=70000 --slots 1
 expect_error "status: unknown job" 1 "unknown job 0123456789abcdef0123456789abcdef" -- \
   "$fjord" status -c fjord.yaml 0123456789abcdef0123456789abcdef
 expect_error "cancel: unknown job" 1 "unknown job 0123456789abcdef0123456789abcdef" -- \
