@@ -146,9 +146,14 @@ int submit(const submit_options& opt) {
         if (is_globally_terminal(last.state))
           break;
       } else {
-        // The leader may have changed, or not have recovered the job yet: follow it.
+        // The leader may have changed, or not have recovered the job yet: follow it. An error
+        // that is not the leader's own answer (a lost connection, a timeout: this client was
+        // cut off) may leave the same leader in place: reconnect to whoever leads now, instead
+        // of waiting for a change that never comes.
         spdlog::info("following job {}: {}", short_id(*submitted), describe(report.error()));
-        cluster.connect(timeout, true);
+        auto code = errc_of(report.error());
+        bool leader_moved = code == errc::not_leader || code == errc::fenced;
+        cluster.connect(timeout, leader_moved);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }

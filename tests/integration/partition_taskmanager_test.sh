@@ -7,12 +7,14 @@
 #     restart is seen: while the cut lasts, every attempt on those two would fail to link);
 #  2. h3 is cut off from everyone: the JobManager loses it, and the job restarts on the others;
 #  3. ZooKeeper is cut off from everyone for longer than the session timeout, then healed: the
-#     JobManager loses and regains leadership, and the job resumes from its checkpoint.
+#     JobManager loses and regains leadership, and the job resumes from its checkpoint;
+#  4. the client (`fjord submit` following its job, on h6) is cut off from everyone for longer
+#     than the session timeout, then healed: it reports the job's real end (FINISHED, exit 0).
 # Needs root for the namespaces: without them the test is skipped (exit 77), never passed.
 source "$FJORD_SOURCE_DIR/tests/integration/lib/cluster_test.sh"
 source "$root/tests/integration/lib/netns_cluster.sh"
 timeout_ms=2000
-netns_cluster_up 5 $timeout_ms
+netns_cluster_up 6 $timeout_ms
 netns_start jm h2 jobmanager
 cluster_wait 1 "leader elected" jm.log 150 || fail "the JobManager was not elected"
 for i in 3 4 5; do netns_start "tm-$i" "h$i" taskmanager --slots 4; done
@@ -56,3 +58,13 @@ cluster_wait 2 "leader elected" jm.log 300 || fail "case 3: the JobManager was n
 cluster_wait 1 "job $job restoring from checkpoint" jm.log 300 || fail "case 3: the job was not restored"
 netns_finish "$work/out3" 150000
 echo "ok - case 3: ZooKeeper cut off for $((2 * timeout_ms / 1000)) s: leadership lost, regained, job restored from its checkpoint"
+
+# 4. The client is cut off while it follows the job, then healed.
+client_host=h6
+netns_submit "$work/out4" 150000 5000
+cluster_wait 2 "job $job: checkpoint .* completed" jm.log 300 || fail "case 4: no checkpoints"
+"$hosts" cut h6 > /dev/null
+sleep $((2 * timeout_ms / 1000))
+"$hosts" heal > /dev/null
+netns_finish "$work/out4" 150000
+echo "ok - case 4: the client cut off for $((2 * timeout_ms / 1000)) s while it followed the job reported its end"
