@@ -24,7 +24,8 @@ demo: configure
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 900 -LE long
 
-# The long variants (about an hour): the crash-point matrix over every failpoint and hit.
+# The long variants (about an hour): the crash-point matrix over every failpoint and hit, and
+# 20 minutes of random kills, freezes, partitions and ZooKeeper restarts on test hosts.
 test-long: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L long
 
