@@ -35,6 +35,7 @@ for t in "${tms[@]}"; do cluster_wait 1 "registered" "$t.log" 300 || fail "$t di
 
 rate=1500
 records=$((rate * 4 * duration))
+follow_timeout=$((duration + 900))  # the client follows the job through the whole run
 netns_submit "$work/out" "$records" "$rate"
 echo "seed $seed, $duration s, $records records, job $job" | tee chaos.log
 

@@ -38,10 +38,12 @@ netns_start() {
   echo $! > "$name.pid"
 }
 
-# netns_submit OUT_DIR RECORDS RATE: the example job from $client_host (default h1), in the
+# netns_submit OUT_DIR RECORDS RATE: the example job from $client_host (default h1; following
+# it at most $follow_timeout s, default 120), in the
 # background ($submit); sets $job to its short id once submitted
 netns_submit() {
-  on "${client_host:-h1}" "$fjord" submit -c fjord.yaml "$spec" --no-progress --follow-timeout 120 \
+  on "${client_host:-h1}" "$fjord" submit -c fjord.yaml "$spec" --no-progress \
+    --follow-timeout "${follow_timeout:-120}" \
     --set numbers.to="$2" --set numbers.rate_per_subtask="$3" \
     --set "out.output_dir=$1" > submit.out 2>&1 &
   submit=$!
