@@ -16,6 +16,7 @@
 
 #include "actors/checkpoint_coordinator.hpp"
 #include "actors/detail/job_lifecycle.hpp"
+#include "actors/detail/retry_backoff.hpp"
 #include "actors/detail/wiring_plan.hpp"
 #include "actors/store_workers.hpp"
 #include "common/ids.hpp"
@@ -399,7 +400,7 @@ void read_restore(job_self* self, std::int32_t attempt, std::int32_t failures) {
         // older checkpoint could commit output twice, and giving up would fail a job that a
         // repaired disk or store could resume; so the read is retried, and the status says
         // why the job waits (issue 9, defect 3).
-        auto delay = std::chrono::milliseconds{std::min<std::int64_t>(250LL << std::min(failures, 6), 15000)};
+        auto delay = detail::retry_backoff(failures);
         st.failure = "cannot restore the latest checkpoint (retrying in "
                      + std::to_string(delay.count()) + " ms): " + describe(e);
         spdlog::error("job {}: {}", st.id(), st.failure);

@@ -13,6 +13,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/detail/retry_backoff.hpp"
 #include "actors/errors.hpp"
 #include "actors/leader_election_worker.hpp"
 #include "actors/store_workers.hpp"
@@ -231,11 +232,6 @@ caf::result<Reply> forward_to_job(jm_actor* self, const job_actor& job, const Me
   return rp;
 }
 
-/// How long to wait before recovery attempt `failures` + 1: 250 ms, doubling, at most 15 s.
-std::chrono::milliseconds recovery_backoff(std::int32_t failures) {
-  auto ms = std::int64_t{250} << std::min(failures, 6);
-  return std::chrono::milliseconds{std::min<std::int64_t>(ms, 15000)};
-}
 
 /// Recovers every job of the job graph store. Retried with backoff while this session leads,
 /// until the store answers: one store error during failover must not leave every job stopped
@@ -258,7 +254,7 @@ void recover_jobs(jm_actor* self, std::int32_t failures = 0) {
         }
       },
       [=](caf::error& e) {
-        auto delay = recovery_backoff(failures);
+        auto delay = detail::retry_backoff(failures);
         spdlog::error("recovering job graphs failed (attempt {}): {}; retrying in {} ms",
                       failures + 1, describe(e), delay.count());
         self->delayed_send(self, delay, retry_atom::value, session, failures + 1);
@@ -279,7 +275,7 @@ void clean_up_job(jm_actor* self, job_result result, std::int32_t failures) {
                            short_id(result.job_id), describe(e));
               return;
             }
-            auto delay = recovery_backoff(failures);
+            auto delay = detail::retry_backoff(failures);
             spdlog::error("job {} ended but its result and clean-up failed (attempt {}): {}; "
                           "retrying in {} ms",
                           short_id(result.job_id), failures + 1, describe(e), delay.count());
@@ -404,7 +400,7 @@ job_manager_actor::behavior_type job_manager(jm_actor* self, ha_services service
             if (st.session != session)
               return;
             auto failures = st.recovery_failures[job_id]++;
-            auto delay = recovery_backoff(failures);
+            auto delay = detail::retry_backoff(failures);
             spdlog::error("job {} cannot be recovered (attempt {}): {}; retrying in {} ms",
                           short_id(job_id), failures + 1, describe(e), delay.count());
             self->delayed_send(self, delay, graph_added_atom::value, job_id);
