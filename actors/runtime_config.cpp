@@ -9,6 +9,8 @@
 #include <caf/timespan.hpp>
 
 #include "actors/errors.hpp"
+#include "actors/tls_settings.hpp"
+#include "fjord/configuration.hpp"
 #include "messages/checkpoint_messages.hpp"
 #include "messages/client_messages.hpp"
 #include "messages/data_messages.hpp"
@@ -70,6 +72,20 @@ void add_networking(caf::actor_system_config& cfg) {
   cfg.load<caf::io::middleman>();
   cfg.set("middleman.heartbeat-interval", caf::timespan{std::chrono::milliseconds(100)});
   cfg.set("middleman.connection-timeout", caf::timespan{std::chrono::milliseconds(1000)});
+  // Plain TCP on a random port of every interface, bypassing TLS: never (tls_settings.hpp).
+  cfg.set("middleman.enable-automatic-connections", false);
+}
+
+void add_networking(caf::actor_system_config& cfg, const configuration& config) {
+  auto tls = tls_settings::from_config(config);
+  tls.validate();
+  add_networking(cfg);
+  tls.apply(cfg);
+}
+
+runtime_config::runtime_config(const configuration& config) {
+  fjord::add_message_types(*this);
+  fjord::add_networking(*this, config);
 }
 
 runtime_config::runtime_config(bool with_middleman) {

@@ -8,10 +8,16 @@
 
 namespace fjord {
 
+class configuration;
+
 class runtime_config : public caf::actor_system_config {
  public:
   /// `with_middleman`: load CAF's network layer (cluster processes, round-trip tests).
   explicit runtime_config(bool with_middleman = false);
+
+  /// A JobManager, TaskManager or client: the network layer, with mutual TLS if
+  /// security.ssl.enabled (actors/tls_settings.hpp; throws config_error for bad TLS settings).
+  explicit runtime_config(const configuration& config);
 };
 
 }  // namespace fjord

@@ -19,6 +19,7 @@
 
 #include "actors/errors.hpp"
 #include "actors/plugin_installer.hpp"
+#include "actors/transport.hpp"
 #include "plugins/plugin_loader.hpp"
 #include "actors/store_workers.hpp"
 #include "common/ids.hpp"
@@ -232,7 +233,7 @@ void connect_to_leader(tm_actor* self) {
                   st.options.id, st.leader_address);
     return;
   }
-  self->request(self->system().middleman().actor_handle(), std::chrono::seconds(10),
+  self->request(transport_actor(self->system()), std::chrono::seconds(10),
                 caf::connect_atom::value, host, static_cast<std::uint16_t>(port))
     .then(
       [=](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
@@ -298,7 +299,7 @@ void link_to_peer(tm_actor* self, data_endpoint peer,
       return done(caf::error{});
     if (!(self->node() < node))
       return await_direct_link(self, peer, deadline, done);
-    self->request(self->system().middleman().actor_handle(),
+    self->request(transport_actor(self->system()),
                   std::chrono::milliseconds{self->state.options.peer_link_timeout_ms},
                   caf::connect_atom::value, peer.host, peer.port)
       .then(

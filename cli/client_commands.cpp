@@ -50,7 +50,7 @@ int with_cluster(const client_options& opt, const char* command, F&& f) {
         config.apply_overrides(
           {fmt::format("recovery.zookeeper.client.connection-timeout={}ms", timeout.count())});
     }
-    runtime_config cfg{true};
+    runtime_config cfg{config};
     caf::actor_system sys{cfg};
     cluster_connection cluster{sys, config};
     auto problem = opt.job_manager.empty() ? cluster.connect(timeout)

@@ -29,14 +29,15 @@ int run_jobmanager(const jobmanager_options& opt) {
   spdlog::set_pattern("%H:%M:%S.%e %^%-5l%$ [jobmanager] %v");
   block_termination_signals();
   configuration config;
+  std::unique_ptr<runtime_config> cfg;
   try {
     config = load_configuration(opt.config_path, opt.defines);
+    cfg = std::make_unique<runtime_config>(config);  // security.ssl.* checked here
   } catch (const config_error& e) {
     std::fprintf(stderr, "fjord jobmanager: %s\n", e.what());
     return 2;
   }
-  runtime_config cfg{true};
-  caf::actor_system sys{cfg};
+  caf::actor_system sys{*cfg};
   std::unique_ptr<job_manager_service> jm;
   try {
     jm = std::make_unique<job_manager_service>(sys, config);

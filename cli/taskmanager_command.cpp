@@ -35,14 +35,15 @@ int run_taskmanager(const taskmanager_options& opt) {
   }
   block_termination_signals();
   configuration config;
+  std::unique_ptr<runtime_config> cfg;
   try {
     config = load_configuration(opt.config_path, opt.defines);
+    cfg = std::make_unique<runtime_config>(config);  // security.ssl.* checked here
   } catch (const config_error& e) {
     std::fprintf(stderr, "fjord taskmanager: %s\n", e.what());
     return 2;
   }
-  runtime_config cfg{true};
-  caf::actor_system sys{cfg};
+  caf::actor_system sys{*cfg};
   std::unique_ptr<task_manager_service> tm;
   try {
     tm = std::make_unique<task_manager_service>(sys, config, opt.slots, opt.id);

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/errors.hpp"
+#include "actors/transport.hpp"
 #include "common/ids.hpp"
 #include "stores/zookeeper/ha_services_factory.hpp"
 
@@ -39,6 +40,7 @@ cluster_connection::cluster_connection(caf::actor_system& sys, const configurati
     retrieval_(make_leader_retrieval(checked(config))),
     client_(sys_, job_manager_endpoint_actor{}, std::chrono::seconds(3)),
     where_(describe_where(config)) {
+  check_transport(sys, config);
   retrieval_->start(&tracker_);
 }
 

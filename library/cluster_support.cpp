@@ -8,6 +8,7 @@
 #include <caf/io/middleman.hpp>
 #include <fmt/format.h>
 
+#include "actors/transport.hpp"
 #include "common/failpoints.hpp"
 
 namespace fjord {
@@ -125,7 +126,7 @@ std::string leader_tracker::last_error() {
 
 caf::expected<job_manager_endpoint_actor> connect_job_manager(caf::actor_system& sys,
                                                               const leader_address& leader) {
-  return sys.middleman().remote_actor<job_manager_endpoint_actor>(leader.host, leader.port);
+  return connect_remote<job_manager_endpoint_actor>(sys, leader.host, leader.port);
 }
 
 }  // namespace fjord

@@ -14,6 +14,7 @@
 #include "actors/errors.hpp"
 #include "actors/job_manager.hpp"
 #include "actors/job_manager_endpoint.hpp"
+#include "actors/transport.hpp"
 #include "library/cluster_support.hpp"
 #include "messages/atoms.hpp"
 #include "stores/zookeeper/ha_services_factory.hpp"
@@ -28,6 +29,7 @@ struct job_manager_service::impl {
 
 job_manager_service::job_manager_service(caf::actor_system& sys, const configuration& config) {
   config.check_keys();
+  check_transport(sys, config);
   auto host = config.get_string("jobmanager.host", "127.0.0.1");
   int port = 0;
   if (recovery_mode_of(config) == recovery_mode::standalone) {
@@ -66,16 +68,16 @@ job_manager_service::job_manager_service(caf::actor_system& sys, const configura
   // jobmanager.host is what clients and TaskManagers are told (/leader); jobmanager.bind-host
   // what it listens on (default: the same; 0.0.0.0 for every interface).
   auto bind = config.get_string("jobmanager.bind-host", host);
-  auto published = sys.middleman().publish(endpoint, static_cast<std::uint16_t>(port),
-                                           bind.c_str(), true);
+  auto published = publish_on(endpoint, static_cast<std::uint16_t>(port), bind);
   if (!published) {
     caf::anon_send_exit(jm, caf::exit_reason::user_shutdown);
     throw std::runtime_error("jobmanager.bind-host: cannot listen on " + bind + ":"
                              + std::to_string(port) + ": " + sys.render(published.error()));
   }
   impl_ = std::make_unique<impl>(impl{sys, jm, host + ":" + std::to_string(*published)});
-  spdlog::info("job manager listening on {} (pid {})", impl_->address,
-               static_cast<int>(getpid()));
+  spdlog::info("job manager listening on {} (pid {}, {})", impl_->address,
+               static_cast<int>(getpid()), uses_tls(sys) ? "mutual TLS" : "plain TCP");
+  warn_if_plaintext(sys, "this JobManager (" + bind + ":" + std::to_string(*published) + ")");
   caf::anon_send(jm, start_atom::value, impl_->address);
 }
 

@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "actors/task_manager.hpp"
+#include "actors/transport.hpp"
 #include "messages/atoms.hpp"
 #include "stores/leader_election.hpp"
 #include "stores/zookeeper/ha_services_factory.hpp"
@@ -79,6 +80,7 @@ struct task_manager_service::impl {
 task_manager_service::task_manager_service(caf::actor_system& sys, const configuration& config,
                                            int slots, std::string id) {
   config.check_keys();
+  check_transport(sys, config);
   if (slots < 1)
     throw config_error("slots: must be at least 1, got " + std::to_string(slots));
   auto tasks = network_options(config);
@@ -96,14 +98,17 @@ task_manager_service::task_manager_service(caf::actor_system& sys, const configu
   if (wanted < 0 || wanted > 65535)
     throw config_error("taskmanager.data.port: expected 0 to 65535, got "
                        + std::to_string(wanted));
-  auto opened = sys.middleman().open(static_cast<std::uint16_t>(wanted), bind.c_str(), true);
+  auto opened = open_port(sys, static_cast<std::uint16_t>(wanted), bind);
   if (!opened)
     throw std::runtime_error("taskmanager.bind-host: cannot listen on " + bind + ":"
                              + std::to_string(wanted) + ": " + sys.render(opened.error()));
   options.data_port = *opened;
   auto tm = spawn_cluster_task_manager(sys, options);
-  spdlog::info("task manager {}: data endpoint {}:{} (listening on {})", options.id,
-               options.data_host, options.data_port, bind);
+  spdlog::info("task manager {}: data endpoint {}:{} (listening on {}, {})", options.id,
+               options.data_host, options.data_port, bind,
+               uses_tls(sys) ? "mutual TLS" : "plain TCP");
+  warn_if_plaintext(sys, "this TaskManager's data endpoint (" + bind + ":"
+                           + std::to_string(options.data_port) + ")");
   spdlog::info("task manager {} started with {} slot(s)", options.id, slots);
   auto listener = std::make_unique<forward_to_task_manager>(tm);
   try {

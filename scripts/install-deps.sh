@@ -11,6 +11,8 @@ packages=(
   libspdlog-dev libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libssl-dev
   # a real ZooKeeper server for tests and demos, and tools the scripts use
   zookeeper netcat-openbsd procps python3
+  # the openssl CLI: scripts/make-certs.sh and the TLS tests
+  openssl
   # network namespaces as test hosts, partitions (nft), socket byte counts (ss)
   iproute2 nftables
 )
