@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make cluster-demo`: a throwaway ZooKeeper, 2 JobManagers, 2 TaskManagers and the exactly-once
 # example job; the leading JobManager is SIGKILLed mid-run, the standby takes over and restores
-# the job from its latest checkpoint, and the committed output is verified.
+# the job from its latest checkpoint, and the committed output is verified. Every process talks
+# mutual TLS with its own certificate from a throwaway CA (FJORD_DEMO_TLS=0: plain TCP).
 # Also the process test tests/integration/ha_failover_test.sh (it sets FJORD_DEMO_QUIET=1).
 set -euo pipefail
 build=${1:-build}
@@ -20,6 +21,10 @@ trap cluster_cleanup EXIT
 
 port=$(cluster_start_zookeeper "${FJORD_SESSION_TIMEOUT_MS:-2000}")
 say "== ZooKeeper on 127.0.0.1:$port"
+if [ "${FJORD_DEMO_TLS:-1}" != 0 ]; then
+  cluster_enable_tls jm1 jm2 tm-1 tm-2
+  say "== mutual TLS: a CA and a certificate per process in $work/pki (scripts/make-certs.sh)"
+fi
 cluster_start_jobmanager jm1
 cluster_start_jobmanager jm2
 cluster_start_taskmanager tm-1 2

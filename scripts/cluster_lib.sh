@@ -22,15 +22,37 @@ CONF
   echo "$port"
 }
 
+# cluster_enable_tls NAME...: mutual TLS for the cluster (after cluster_start_zookeeper): a CA
+# and a certificate per NAME under $work/pki (scripts/make-certs.sh), and one for clients, which
+# fjord.yaml names; processes started under a NAME then use their own certificate.
+cluster_enable_tls() {
+  "$root/scripts/make-certs.sh" "$work/pki" "$@" client > /dev/null
+  cat >> "$work/fjord.yaml" <<CONF
+security.ssl.enabled: true
+security.ssl.cafile: $work/pki/ca.pem
+security.ssl.certificate: $work/pki/client.pem
+security.ssl.key: $work/pki/client.key
+CONF
+}
+
+# cluster_tls_args NAME: the -D overrides for NAME's own certificate, if cluster_enable_tls made one
+cluster_tls_args() {
+  [ -f "$work/pki/$1.pem" ] || return 0
+  echo "-D security.ssl.certificate=$work/pki/$1.pem -D security.ssl.key=$work/pki/$1.key"
+}
+
 # cluster_start_jobmanager NAME: log NAME.log, pid NAME.pid
 cluster_start_jobmanager() {
-  "$fjord" jobmanager -c "$work/fjord.yaml" > "$work/$1.log" 2>&1 &
+  # shellcheck disable=SC2046
+  "$fjord" jobmanager -c "$work/fjord.yaml" $(cluster_tls_args "$1") > "$work/$1.log" 2>&1 &
   cluster_pids+=($!); echo $! > "$work/$1.pid"
 }
 
 # cluster_start_taskmanager NAME SLOTS
 cluster_start_taskmanager() {
-  "$fjord" taskmanager -c "$work/fjord.yaml" --slots "$2" --id "$1" > "$work/$1.log" 2>&1 &
+  # shellcheck disable=SC2046
+  "$fjord" taskmanager -c "$work/fjord.yaml" $(cluster_tls_args "$1") --slots "$2" --id "$1" \
+    > "$work/$1.log" 2>&1 &
   cluster_pids+=($!); echo $! > "$work/$1.pid"
 }
 
