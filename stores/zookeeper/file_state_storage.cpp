@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "common/host_port.hpp"
 
 #include "common/failpoints.hpp"
 
@@ -108,6 +111,26 @@ bool rename_no_replace(const std::string& from, const std::string& to) {
   return true;
 }
 
+/// mkdir -p with mode 0700 for every directory it creates (umask-independent); existing ones
+/// are left as they are.
+void create_private_directories(const std::string& dir) {
+  std::error_code ec;
+  if (fs::is_directory(dir, ec))
+    return;
+  auto parent = fs::path{dir}.parent_path();
+  if (!parent.empty() && parent.string() != dir)
+    create_private_directories(parent.string());
+  if (::mkdir(dir.c_str(), 0700) != 0) {
+    if (errno == EEXIST && fs::is_directory(dir, ec))
+      return;
+    throw store_error(kind::io, fmt::format("cannot create storage directory {}: {}", dir,
+                                            errno_text(errno)));
+  }
+  if (::chmod(dir.c_str(), 0700) != 0)
+    throw store_error(kind::io, fmt::format("cannot chmod storage directory {}: {}", dir,
+                                            errno_text(errno)));
+}
+
 bool valid_prefix(const std::string& prefix) {
   if (prefix.empty() || prefix.size() > 100 || prefix.front() == '.')
     return false;
@@ -119,7 +142,9 @@ bool valid_prefix(const std::string& prefix) {
 
 }  // namespace
 
-file_state_storage::file_state_storage(const std::string& directory) {
+file_state_storage::file_state_storage(const std::string& directory,
+                                       std::uint64_t max_file_bytes)
+  : max_file_bytes_(max_file_bytes) {
   if (directory.empty())
     throw store_error(kind::invalid_argument,
                       "recovery.zookeeper.storageDir is empty: set it to a directory that every "
@@ -131,15 +156,20 @@ file_state_storage::file_state_storage(const std::string& directory) {
   auto text = dir.string();
   if (text.size() > 1 && text.back() == '/')
     text.pop_back();
-  fs::create_directories(text, ec);
-  if (ec)
-    throw store_error(kind::io, fmt::format("cannot create storage directory {}: {}", text,
-                                            ec.message()));
-  if (!fs::is_directory(text, ec))
+  create_private_directories(text);
+  struct stat st;
+  if (::stat(text.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
     throw store_error(kind::io, fmt::format("storage directory {} is not a directory", text));
   if (::access(text.c_str(), W_OK | X_OK) != 0)
     throw store_error(kind::io, fmt::format("storage directory {} is not writable: {}", text,
                                             errno_text(errno)));
+  if ((st.st_mode & 077) != 0)
+    spdlog::warn("storage directory {} is accessible by group or others (mode {:o}): chmod 700 "
+                 "it so that only Fjord's user can list the files (they are 0600)",
+                 text, st.st_mode & 0777);
+  canonical_ = fs::canonical(text, ec).string();
+  if (ec)
+    throw store_error(kind::io, fmt::format("storage directory {}: {}", text, ec.message()));
   directory_ = std::move(text);
 }
 
@@ -148,6 +178,11 @@ state_handle file_state_storage::store(record_type type, const std::string& seal
   if (!valid_prefix(prefix))
     throw store_error(kind::invalid_argument,
                       fmt::format("file prefix '{}' is not a plain file name", prefix));
+  if (sealed.size() > max_file_bytes_)
+    throw store_error(kind::invalid_argument,
+                      fmt::format("refusing to store a {} record of {} bytes: the limit is {} "
+                                  "bytes",
+                                  to_string(type), sealed.size(), max_file_bytes_));
   try {
     unseal(type, sealed);
   } catch (const envelope_error& e) {
@@ -158,11 +193,14 @@ state_handle file_state_storage::store(record_type type, const std::string& seal
   auto tmp = fmt::format("{}/.{}-{}.tmp", directory_, prefix, random_hex());
   file_failpoint("storage.file.write", tmp);
   {
-    fd_guard fd{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)};
+    fd_guard fd{::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)};
     if (fd.get() < 0)
       throw store_error(kind::io, fmt::format("cannot create a file in storage directory {}: {}",
                                               directory_, errno_text(errno)));
     try {
+      // The umask can only take bits away; fchmod makes it exactly 0600 whatever it is.
+      if (::fchmod(fd.get(), 0600) != 0)
+        throw store_error(kind::io, fmt::format("cannot chmod {}: {}", tmp, errno_text(errno)));
       write_all(fd.get(), sealed, tmp);
       if (::fsync(fd.get()) != 0)
         throw store_error(kind::io, fmt::format("cannot sync {}: {}", tmp, errno_text(errno)));
@@ -192,21 +230,37 @@ state_handle file_state_storage::store(record_type type, const std::string& seal
 }
 
 std::string file_state_storage::load(const state_handle& handle) const {
-  if (handle.path.empty())
-    throw store_error(kind::corrupt, "state handle names no file");
+  auto name = file_name_of(handle, "read");
   file_failpoint("storage.file.read", handle.path);
-  fd_guard fd{::open(handle.path.c_str(), O_RDONLY | O_CLOEXEC)};
+  // Relative to the directory and without following a symlink: a handle names a file of this
+  // directory or nothing. O_NONBLOCK: opening a FIFO must not wait for a writer.
+  fd_guard dir{::open(directory_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
+  if (dir.get() < 0)
+    throw store_error(kind::io, fmt::format("cannot open storage directory {}: {}", directory_,
+                                            errno_text(errno)));
+  fd_guard fd{::openat(dir.get(), name.c_str(),
+                       O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)};
   if (fd.get() < 0) {
     if (errno == ENOENT)
       throw store_error(kind::not_found, fmt::format("file {} is missing", handle.path));
+    if (errno == ELOOP)
+      throw store_error(kind::corrupt, fmt::format("refusing to read {}: it is a symbolic link, "
+                                                   "not a file Fjord wrote",
+                                                   printable(handle.path, 200)));
     throw store_error(kind::io, fmt::format("cannot open {}: {}", handle.path, errno_text(errno)));
   }
   struct stat st;
   if (::fstat(fd.get(), &st) != 0)
     throw store_error(kind::io, fmt::format("cannot stat {}: {}", handle.path, errno_text(errno)));
   if (!S_ISREG(st.st_mode))
-    throw store_error(kind::corrupt, fmt::format("{} is not a regular file", handle.path));
+    throw store_error(kind::corrupt, fmt::format("refusing to read {}: not a regular file",
+                                                 printable(handle.path, 200)));
   auto size = static_cast<std::uint64_t>(st.st_size);
+  if (size > max_file_bytes_)
+    throw store_error(kind::corrupt,
+                      fmt::format("refusing to read {}: {} bytes, more than the {} bytes a "
+                                  "stored record may have",
+                                  handle.path, size, max_file_bytes_));
   if (handle.size != 0 && size != handle.size)
     throw store_error(kind::corrupt,
                       fmt::format("file {} is corrupt: {} bytes, the handle says {}", handle.path,
@@ -242,15 +296,42 @@ std::string file_state_storage::load(const state_handle& handle) const {
 }
 
 void file_state_storage::discard(const state_handle& handle) {
-  auto parent = fs::path{handle.path}.lexically_normal().parent_path().string();
-  if (handle.path.empty() || parent != directory_)
-    throw store_error(kind::invalid_argument,
-                      fmt::format("refusing to delete '{}': not a file of storage directory {}",
-                                  handle.path, directory_));
+  auto name = file_name_of(handle, "delete");
   file_failpoint("storage.file.delete", handle.path);
-  if (::unlink(handle.path.c_str()) != 0 && errno != ENOENT)
+  auto path = directory_ + "/" + name;
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT)
     throw store_error(kind::io, fmt::format("cannot delete {}: {}", handle.path,
                                             errno_text(errno)));
+}
+
+std::string file_state_storage::file_name_of(const state_handle& handle, const char* what) const {
+  // Reading a forged handle is reading a corrupt entry; deleting one is a caller's mistake.
+  auto refuse = [&](const std::string& why) {
+    return store_error(std::string(what) == "read" ? kind::corrupt : kind::invalid_argument,
+                       fmt::format("refusing to {} '{}': {}", what, printable(handle.path, 200),
+                                   why));
+  };
+  if (handle.path.empty())
+    throw refuse("the state handle names no file");
+  if (handle.path.size() > 4096 || handle.path.find('\0') != std::string::npos)
+    throw refuse("not a file name");
+  auto path = fs::path{handle.path}.lexically_normal();
+  auto name = path.filename().string();
+  // Only names store() gives: "<prefix>-<hex>", never ".", "..", a temp file or a sub-path.
+  if (name.empty() || name == "." || name == ".." || name.front() == '.'
+      || !fs::path{handle.path}.is_absolute() || handle.path.find("/../") != std::string::npos
+      || handle.path.find("/./") != std::string::npos)
+    throw refuse(fmt::format("not a file of storage directory {}", directory_));
+  auto parent = path.parent_path().string();
+  if (parent != directory_) {
+    // Another spelling of this very directory (a JobManager that reaches it through a symlink)
+    // is fine; anything else is not ours.
+    std::error_code ec;
+    auto real = fs::canonical(parent, ec);
+    if (ec || real.string() != canonical_)
+      throw refuse(fmt::format("not a file of storage directory {}", directory_));
+  }
+  return name;
 }
 
 std::size_t file_state_storage::discard_all_with_prefix(const std::string& prefix) {

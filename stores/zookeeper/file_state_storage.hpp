@@ -8,9 +8,15 @@
 // existing file), fsync of the directory. A crash leaves at worst an orphan file, never a
 // half-written file under a final name.
 //
+// Whoever can write ZooKeeper can forge a state handle, so a handle is trusted with nothing: it
+// may only name a regular file directly in this directory (no symlink, FIFO, device or
+// directory, nothing outside, checked lexically and by opening relative to the directory with
+// O_NOFOLLOW) of at most max_file_bytes (1 GiB by default). Files are created 0600, directories 0700.
+//
 // Thread-safe: holds no mutable state besides the directory name.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "serialization/envelope.hpp"
@@ -21,9 +27,14 @@ namespace fjord {
 
 class file_state_storage {
  public:
+  /// The largest file store() writes and load() reads by default (1 GiB): a forged or damaged
+  /// handle must not make a store worker allocate without bound.
+  static constexpr std::uint64_t default_max_file_bytes = std::uint64_t{1} << 30;
+
   /// Creates `directory` (and parents) if missing. Throws store_error(invalid_argument) for an
   /// empty name and store_error(io) if it cannot be created or is not a writable directory.
-  explicit file_state_storage(const std::string& directory);
+  explicit file_state_storage(const std::string& directory,
+                              std::uint64_t max_file_bytes = default_max_file_bytes);
 
   /// The absolute, normalized directory.
   const std::string& directory() const { return directory_; }
@@ -42,7 +53,9 @@ class file_state_storage {
 
   /// Reads the file and verifies its envelope (of whatever type its header names); returns the
   /// sealed bytes. Throws store_error(not_found) if the file is missing, store_error(corrupt)
-  /// naming the path and the envelope's reason, store_error(io) if it cannot be read.
+  /// naming the path and the envelope's reason, store_error(io) if it cannot be read, and
+  /// store_error(corrupt) without opening anything for a handle that names no file of this
+  /// directory, a symlink, a file that is not regular or one larger than max_file_bytes.
   std::string load(const state_handle& handle) const;
 
   /// Loads and decodes a T. Throws like load(), and store_error(corrupt) if the file holds
@@ -69,7 +82,12 @@ class file_state_storage {
   std::size_t discard_all_with_prefix(const std::string& prefix);
 
  private:
+  /// The file name of a handle of this directory; throws store_error otherwise.
+  std::string file_name_of(const state_handle& handle, const char* what) const;
+
   std::string directory_;
+  std::string canonical_;  ///< directory_ with symlinks resolved
+  std::uint64_t max_file_bytes_;
 };
 
 }  // namespace fjord

@@ -1,9 +1,13 @@
 // file_state_storage: crash-safe unique files with a verified envelope.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <set>
+
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #include "tests/support/job_ids.hpp"
 #include "stores/zookeeper/file_state_storage.hpp"
@@ -181,4 +185,119 @@ TEST_CASE("file storage: sweeping a prefix removes that job's files and leftover
   CHECK(storage.discard_all_with_prefix("completedCheckpoint-a") == 0);
   CHECK(kind_of([&] { storage.discard_all_with_prefix("../x"); })
         == store_error::kind::invalid_argument);
+}
+
+TEST_CASE("file storage: a forged handle never opens anything outside the directory or a file "
+          "that is not regular") {
+  testing::temp_dir dir;
+  file_state_storage storage{dir.file("inner")};
+  auto secret = dir.file("secret");
+  // A sound envelope outside the directory: were it opened, load() would succeed.
+  {
+    std::ofstream out{secret, std::ios::binary};
+    out << encode(test::make_checkpoint(testing::job_id("job"), 1));
+  }
+  auto size = fs::file_size(secret);
+  auto in = [&](const std::string& name) { return storage.directory() + "/" + name; };
+  auto refused = [&](const std::string& path, const char* why) {
+    INFO(path);
+    std::string what;
+    try {
+      storage.load(state_handle{path, 0});
+    } catch (const store_error& e) {
+      CHECK(e.which() == store_error::kind::corrupt);
+      what = e.what();
+    }
+    CHECK(what.find(why) != std::string::npos);
+  };
+  SUBCASE("../ out of the directory") {
+    refused(storage.directory() + "/../secret", "not a file of storage directory");
+    refused(storage.directory() + "/./../secret", "not a file of storage directory");
+  }
+  SUBCASE("an absolute path elsewhere") {
+    refused(secret, "not a file of storage directory");
+    refused("/etc/passwd", "not a file of storage directory");
+    refused("relative-name", "not a file of storage directory");
+  }
+  SUBCASE("a symlink inside the directory pointing out") {
+    fs::create_symlink(secret, in("cp-link"));
+    refused(in("cp-link"), "symbolic link");
+    // ... and a symlinked directory inside it.
+    fs::create_directory_symlink(dir.str(), in("sub"));
+    refused(in("sub/secret"), "not a file of storage directory");
+  }
+  SUBCASE("a FIFO: refused at once, not waiting for a writer") {
+    REQUIRE(::mkfifo(in("cp-fifo").c_str(), 0600) == 0);
+    auto start = std::chrono::steady_clock::now();
+    refused(in("cp-fifo"), "not a regular file");
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+  }
+  SUBCASE("a directory, '.', '..' and a NUL byte") {
+    fs::create_directory(in("cp-dir"));
+    refused(in("cp-dir"), "not a regular file");
+    refused(in("."), "not a file of storage directory");
+    refused(in(".."), "not a file of storage directory");
+    refused(in(std::string("cp\0x", 4)), "not a file name");
+    refused("", "names no file");
+  }
+  SUBCASE("a device") {
+    refused("/dev/zero", "not a file of storage directory");
+    // Even if a device node were in the directory (only root makes one), it is not regular:
+    // the same check refuses the character device a symlink-free path may name.
+  }
+  // Nothing was deleted or created outside, and discard refuses the same handles.
+  CHECK(fs::file_size(secret) == size);
+  CHECK(kind_of([&] { storage.discard(state_handle{storage.directory() + "/../secret", 0}); })
+        == store_error::kind::invalid_argument);
+  CHECK(fs::exists(secret));
+}
+
+TEST_CASE("file storage: a file larger than the cap is refused before it is read") {
+  testing::temp_dir dir;
+  auto sealed = encode(test::make_checkpoint(testing::job_id("job"), 1));
+  file_state_storage storage{dir.str(), sealed.size()};
+  auto h = storage.store(record_type::completed_checkpoint, sealed, "cp");
+  CHECK_FALSE(storage.load(h).empty());  // exactly the cap is fine
+  // A sparse file far larger than the default cap, without using the disk.
+  fs::resize_file(h.path, file_state_storage::default_max_file_bytes + 1);
+  std::string what;
+  try {
+    storage.load(state_handle{h.path, 0});
+  } catch (const store_error& e) {
+    CHECK(e.which() == store_error::kind::corrupt);
+    what = e.what();
+  }
+  CHECK(what.find("more than the") != std::string::npos);
+  file_state_storage default_cap{dir.str()};
+  CHECK(kind_of([&] { default_cap.load(state_handle{h.path, 0}); }) == store_error::kind::corrupt);
+  // store() refuses what load() would refuse.
+  file_state_storage small{dir.str(), sealed.size() - 1};
+  CHECK(kind_of([&] { small.store(record_type::completed_checkpoint, sealed, "cp"); })
+        == store_error::kind::invalid_argument);
+}
+
+TEST_CASE("file storage: files are 0600 and new directories 0700 whatever the umask") {
+  testing::temp_dir dir;
+  auto old = ::umask(0);
+  struct restore {
+    mode_t mask;
+    ~restore() { ::umask(mask); }
+  } guard{old};
+  file_state_storage storage{dir.file("a/b")};
+  auto h = storage.store_record(test::make_checkpoint(testing::job_id("job"), 1), "cp");
+  auto mode = [](const std::string& p) {
+    struct stat st;
+    REQUIRE(::stat(p.c_str(), &st) == 0);
+    return st.st_mode & 07777;
+  };
+  CHECK(mode(h.path) == 0600);
+  CHECK(mode(dir.file("a/b")) == 0700);
+  CHECK(mode(dir.file("a")) == 0700);
+  ::umask(077);
+  auto h2 = storage.store_record(test::make_checkpoint(testing::job_id("job"), 2), "cp");
+  CHECK(mode(h2.path) == 0600);
+  // A handle with another spelling of the same directory (through a symlink) still works.
+  fs::create_directory_symlink(dir.file("a/b"), dir.file("link"));
+  auto other = state_handle{dir.file("link") + "/" + fs::path{h.path}.filename().string(), 0};
+  CHECK_FALSE(storage.load(other).empty());
 }
