@@ -3,9 +3,13 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
+
+#include <sys/stat.h>
 
 #include "common/failpoints.hpp"
 #include "stores/zookeeper/zk_fake_client.hpp"
@@ -286,4 +290,48 @@ TEST_CASE_TEMPLATE("handle store: listing while another client adds and removes 
   churn.join();
   CHECK(f.dangling().empty());
   CHECK(f.files() == 10);  // no orphans either: every failure above was definite
+}
+
+TEST_CASE_TEMPLATE("handle store: a forged state handle is an unreadable entry; nothing outside "
+                   "the storage directory is read or deleted, a FIFO does not block",
+                   Env, HANDLE_STORE_ENVS) {
+  fixture<Env> f;
+  f.store.add("good", test::make_checkpoint("j", 1));
+  // A sound checkpoint outside the directory: had it been opened, it would load.
+  auto outside = f.env.dir.file("outside");
+  {
+    std::ofstream out{outside, std::ios::binary};
+    out << encode(test::make_checkpoint("j", 99));
+  }
+  auto dir = f.storage->directory();
+  fs::create_symlink(outside, dir + "/entry-link");
+  REQUIRE(::mkfifo((dir + "/entry-fifo").c_str(), 0600) == 0);
+  fs::create_directory(dir + "/entry-dir");
+  std::vector<std::pair<std::string, std::string>> forged{
+    {"dotdot", dir + "/../outside"},   {"absolute", outside},
+    {"symlink", dir + "/entry-link"},  {"fifo", dir + "/entry-fifo"},
+    {"directory", dir + "/entry-dir"}, {"device", "/dev/zero"},
+  };
+  for (auto& [name, path] : forged)
+    f.client->create("/entries/" + name, encode(state_handle{path, 0}),
+                     zk::create_mode::persistent);
+
+  auto start = std::chrono::steady_clock::now();
+  std::vector<unreadable_entry> bad;
+  auto all = f.store.get_all(&bad);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  REQUIRE(all.size() == 1);
+  CHECK(all[0].value.checkpoint_id == 1);
+  CHECK(bad.size() == forged.size());
+  for (auto& b : bad)
+    CHECK(b.reason.find("refusing") != std::string::npos);
+  for (auto& [name, path] : forged)
+    CHECK(kind_of([&, n = name] { f.store.get(n); }) == store_error::kind::corrupt);
+  // Removing the forged entries deletes their znodes, never a file outside (the symlink inside
+  // may go: unlinking it leaves its target alone).
+  for (auto& [name, path] : forged)
+    f.store.remove_and_discard(name);
+  CHECK(f.client->children("/entries").names.size() == 1);
+  CHECK(fs::file_size(outside) > 0);
+  CHECK(f.store.get("good").checkpoint_id == 1);
 }
