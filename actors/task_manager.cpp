@@ -22,6 +22,7 @@
 #include "actors/transport.hpp"
 #include "plugins/plugin_loader.hpp"
 #include "actors/store_workers.hpp"
+#include "common/host_port.hpp"
 #include "common/ids.hpp"
 #include "messages/atoms.hpp"
 #include "messages/client_messages.hpp"
@@ -220,19 +221,16 @@ void try_register(tm_actor* self) {
 void connect_to_leader(tm_actor* self) {
   auto& st = self->state;
   auto generation = st.generation;
-  auto colon = st.leader_address.rfind(':');
-  if (st.leader_address.empty() || colon == std::string::npos)
+  if (st.leader_address.empty())
     return;
-  auto host = st.leader_address.substr(0, colon);
-  auto port_text = st.leader_address.substr(colon + 1);
-  unsigned port = 0;
-  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc{} || end != port_text.data() + port_text.size() || port == 0
-      || port > 65535) {
-    spdlog::error("task manager {}: ignoring the announced leader address '{}' (no valid port)",
-                  st.options.id, st.leader_address);
+  auto parsed = parse_host_port(st.leader_address);
+  if (!parsed.value) {
+    spdlog::error("task manager {}: ignoring the announced leader address: {}", st.options.id,
+                  parsed.error);
     return;
   }
+  auto host = parsed.value->host;
+  auto port = parsed.value->port;
   self->request(transport_actor(self->system()), std::chrono::seconds(10),
                 caf::connect_atom::value, host, static_cast<std::uint16_t>(port))
     .then(

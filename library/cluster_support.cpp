@@ -10,6 +10,7 @@
 
 #include "actors/transport.hpp"
 #include "common/failpoints.hpp"
+#include "common/host_port.hpp"
 
 namespace fjord {
 
@@ -66,19 +67,12 @@ void on_termination_signal(std::function<void(int)> on_signal) {
 }
 
 leader_address parse_address(const std::string& what, const std::string& text) {
-  auto colon = text.rfind(':');
-  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size())
-    throw config_error(fmt::format("{}: expected host:port, got '{}'", what, text));
+  auto parsed = parse_host_port(text);
+  if (!parsed.value)
+    throw config_error(fmt::format("{}: expected host:port, {}", what, parsed.error));
   leader_address result;
-  result.host = text.substr(0, colon);
-  try {
-    auto port = std::stoi(text.substr(colon + 1));
-    if (port < 0 || port > 65535)
-      throw std::out_of_range("port");
-    result.port = static_cast<std::uint16_t>(port);
-  } catch (const std::exception&) {
-    throw config_error(fmt::format("{}: '{}' is not a port", what, text.substr(colon + 1)));
-  }
+  result.host = std::move(parsed.value->host);
+  result.port = parsed.value->port;
   return result;
 }
 

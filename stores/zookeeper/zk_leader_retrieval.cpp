@@ -1,13 +1,31 @@
 #include "stores/zookeeper/zk_leader_retrieval.hpp"
 
+#include <functional>
 #include <stdexcept>
+
+#include <fmt/format.h>
 
 #include <spdlog/spdlog.h>
 
+#include "common/host_port.hpp"
 #include "serialization/envelope.hpp"
 #include "serialization/records.hpp"
 
 namespace fjord::zk {
+
+namespace {
+
+/// Leader sessions are UUIDs: printable, short. Anything else is not from a JobManager.
+bool valid_session_id(const std::string& id) {
+  if (id.empty() || id.size() > 64)
+    return false;
+  for (char c : id)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-'))
+      return false;
+  return true;
+}
+
+}  // namespace
 
 zk_leader_retrieval_service::zk_leader_retrieval_service(client_factory factory,
                                                          std::string leader_path,
@@ -145,14 +163,26 @@ void zk_leader_retrieval_service::check(std::uint64_t g) {
       deliver("", "");
       return;
     }
+    leader_info info;
     try {
-      auto info = decode<leader_info>(node->data);
-      deliver(info.address, info.session_id);
+      info = decode<leader_info>(node->data);
     } catch (const envelope_error& e) {
-      spdlog::warn("leader retrieval: {} holds no valid leader info ({}); waiting for the "
-                   "leader to rewrite it",
-                   leader_path_, e.what());
+      reject(node->data, fmt::format("no valid leader info ({}; its first bytes: '{}')",
+                                     e.what(), printable(node->data, 40)));
+      return;
     }
+    auto address = parse_host_port(info.address);
+    if (!address.value) {
+      reject(node->data, "a leader address that is no host:port: " + address.error);
+      return;
+    }
+    if (!valid_session_id(info.session_id)) {
+      reject(node->data, fmt::format("a leader session id that is no id: '{}'",
+                                     printable(info.session_id)));
+      return;
+    }
+    last_rejected_.reset();
+    deliver(info.address, info.session_id);
   } catch (const zk_error& e) {
     if (is_session_lost(e.code())) {
       worker_queue_->post([this, g] { start_session(g); });
@@ -168,6 +198,18 @@ void zk_leader_retrieval_service::check(std::uint64_t g) {
     }
     worker_queue_->post_after(std::chrono::milliseconds(retry_wait_ms_), [this, g] { check(g); });
   }
+}
+
+void zk_leader_retrieval_service::reject(const std::string& data, const std::string& why) {
+  // Logged once per distinct value: every rewrite fires the watch again, and a hostile writer
+  // must not be able to fill the log.
+  auto fingerprint = std::make_pair(std::hash<std::string>{}(data), data.size());
+  if (last_rejected_ == fingerprint)
+    return;
+  last_rejected_ = fingerprint;
+  spdlog::warn("leader retrieval: ignoring {} ({} bytes): it holds {}; the last known leader "
+               "stays until the leader rewrites it",
+               leader_path_, data.size(), why);
 }
 
 void zk_leader_retrieval_service::deliver(const std::string& address,

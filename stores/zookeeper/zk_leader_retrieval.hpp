@@ -1,8 +1,10 @@
 // Leader retrieval on ZooKeeper (fjord::leader_retrieval_service): watches the leader node
 // (an exists watch, re-armed each time it fires), decodes the leader_info it holds and tells
 // the listener only when (address, leader session) changed. A missing node means "no leader"
-// and is reported as ("", "") once. A node that cannot be decoded is logged and skipped (the
-// leader rewrites it). A suspended connection changes nothing (the last leader stays valid
+// and is reported as ("", "") once. Anyone who can write the node may forge it, so a node that
+// cannot be decoded, or holds an address that is no host:port (port 1..65535) or a session that
+// is no id, is logged once per value and skipped: the last leader stays (the real leader
+// rewrites the node). A suspended connection changes nothing (the last leader stays valid
 // until we know better, see reference 7.9); an expired session is replaced by a new client.
 //
 // Threading: ZooKeeper calls and listener callbacks run on the service's own worker thread,
@@ -36,6 +38,8 @@ class zk_leader_retrieval_service : public leader_retrieval_service {
   void check(std::uint64_t generation);
   void on_connection(std::uint64_t generation, connection_state state);
   void deliver(const std::string& address, const std::string& session_id);
+  /// Logs (once per distinct value) that the leader node holds something unusable.
+  void reject(const std::string& data, const std::string& why);
 
   client_factory factory_;
   std::string leader_path_;
@@ -52,6 +56,7 @@ class zk_leader_retrieval_service : public leader_retrieval_service {
   std::uint64_t generation_ = 0;
   bool watch_armed_ = false;
   std::optional<std::pair<std::string, std::string>> last_;
+  std::optional<std::pair<std::size_t, std::size_t>> last_rejected_;  ///< hash, size
 };
 
 }  // namespace fjord::zk

@@ -517,6 +517,34 @@ TEST_CASE("leader retrieval (fake): undecodable leader info is skipped, not repo
   CHECK(listener.seen() == std::vector<std::string>{"|", "jm:1|s-1", "jm:2|s-2"});
 }
 
+TEST_CASE("leader retrieval (fake): a forged leader address or session is logged and ignored, "
+          "the real leader is followed once it is rewritten") {
+  auto server = std::make_shared<fake_zk_server>();
+  auto writer = std::make_shared<fake_zk_client>(server);
+  recording_listener listener;
+  zk_leader_retrieval_service retrieval(fake_factory(server));
+  retrieval.start(&listener);
+  REQUIRE(eventually([&] { return listener.last_is("|"); }));
+  writer->create("/leader", encode(leader_info{"jm:1", "s-1"}), create_mode::persistent);
+  REQUIRE(eventually([&] { return listener.last_is("jm:1|s-1"); }));
+  std::string binary("\x00\xff\n\x1b[2J:12", 10);
+  std::vector<leader_info> forged{
+    {"h:x", "s-2"},         {":", "s-2"},
+    {std::string(1 << 20, 'a') + ":1", "s-2"},
+    {binary, "s-2"},        {"host:99999", "s-2"},
+    {"host:0", "s-2"},      {"host:", "s-2"},
+    {"ho st:1", "s-2"},     {"jm:2", std::string("s\n2", 3)},
+    {"jm:2", ""},
+  };
+  for (auto& info : forged)
+    writer->set("/leader", encode(info), -1);
+  writer->set("/leader", std::string(1 << 20, '\xee'), -1);  // not even an envelope
+  writer->set("/leader", encode(leader_info{"jm:3", "s-3"}), -1);
+  REQUIRE(eventually([&] { return listener.last_is("jm:3|s-3"); }));
+  CHECK(listener.seen() == std::vector<std::string>{"|", "jm:1|s-1", "jm:3|s-3"});
+  retrieval.stop();
+}
+
 TEST_CASE("leader retrieval (fake): keeps the leader while suspended, follows after expiry") {
   auto server = std::make_shared<fake_zk_server>();
   auto writer = std::make_shared<fake_zk_client>(server);
