@@ -37,6 +37,12 @@ const std::vector<config_key_info> all_keys = {
   {"jobmanager.slot-wait",
    "how long a job attempt waits for enough free slots before that is a failure (default 30s)"},
   {"recovery.mode", "standalone or zookeeper (default standalone)"},
+  {"recovery.zookeeper.auth.digest-file",
+   "file with one line user:password: Fjord's ZooKeeper identity (digest); required with "
+   "client.acl creator"},
+  {"recovery.zookeeper.client.acl",
+   "ACL of the znodes Fjord creates: open (anyone, default) or creator (only the digest-file's "
+   "identity)"},
   {"recovery.zookeeper.client.connection-timeout",
    "how long to wait for a ZooKeeper connection (default 15000 ms)"},
   {"recovery.zookeeper.client.max-retry-attempts",

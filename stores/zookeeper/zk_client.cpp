@@ -28,6 +28,9 @@ const char* to_string(error_code e) {
       return "bad arguments";
     case error_code::marshalling_error:
       return "marshalling error";
+    case error_code::no_auth:
+      return "not authorized (the node's ACL refuses this identity: check "
+             "recovery.zookeeper.auth.digest-file)";
     case error_code::system_error:
       return "system error";
   }

@@ -39,6 +39,7 @@ enum class error_code {
   closing,            ///< the client is shutting down
   bad_arguments,
   marshalling_error,
+  no_auth,            ///< the node's ACL refuses this session's identity
   system_error,       ///< anything else
 };
 
@@ -180,6 +181,10 @@ class client {
 
 using client_ptr = std::shared_ptr<client>;
 
+/// Who may use the nodes a client creates: everyone (ZOO_OPEN_ACL_UNSAFE, the default) or only
+/// the identity that created them (ZOO_CREATOR_ALL_ACL; needs digest authentication).
+enum class acl_mode { open, creator };
+
 /// How to reach ZooKeeper (the recovery.zookeeper.* keys).
 struct connect_options {
   std::string quorum;                 ///< "host:port[,host:port...]"
@@ -187,6 +192,10 @@ struct connect_options {
   std::int64_t session_timeout_ms = 60000;
   std::int64_t connection_timeout_ms = 15000;  ///< how long connect() waits for the first
                                                ///< connection before throwing
+  acl_mode acl = acl_mode::open;  ///< the ACL of every node this client creates
+  /// "user:password": every session authenticates with the digest scheme before its first
+  /// request. Empty: no identity.
+  std::string digest;
 };
 
 }  // namespace fjord::zk

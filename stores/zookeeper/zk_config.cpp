@@ -2,9 +2,16 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include <sys/stat.h>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
+#include "common/host_port.hpp"
 #include "stores/zookeeper/zk_real_client.hpp"
 
 namespace fjord::zk {
@@ -24,7 +31,7 @@ std::string strip_whitespace(std::string s) {
 }
 
 /// Each entry must be host:port with a port in 1..65535 (the C client would only say
-/// "connection loss" much later).
+/// "connection loss" much later), checked by the one host:port parser.
 void validate_quorum(const std::string& quorum) {
   std::size_t start = 0;
   while (start <= quorum.size()) {
@@ -32,13 +39,7 @@ void validate_quorum(const std::string& quorum) {
     if (end == std::string::npos)
       end = quorum.size();
     auto entry = quorum.substr(start, end - start);
-    auto colon = entry.rfind(':');
-    bool ok = colon != std::string::npos && colon > 0 && colon + 1 < entry.size();
-    if (ok) {
-      auto port = entry.substr(colon + 1);
-      ok = port.size() <= 5 && std::all_of(port.begin(), port.end(), ::isdigit) &&
-           std::stoi(port) >= 1 && std::stoi(port) <= 65535;
-    }
+    bool ok = parse_host_port(entry).value.has_value();
     if (!ok)
       throw config_error(fmt::format(
         "{}quorum: '{}' is not a host:port list (e.g. zk1:2181,zk2:2181); bad entry '{}'",
@@ -64,6 +65,44 @@ std::int64_t read_positive_ms(const configuration& config, const std::string& na
   if (value <= 0)
     throw config_error(fmt::format("{}: must be > 0, got {} ms", key(name), value));
   return value;
+}
+
+/// One line "user:password" (a trailing newline is fine). The password is a secret: no error
+/// message shows the file's content.
+std::string read_digest_file(const std::string& path) {
+  auto name = key("auth.digest-file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw config_error(fmt::format("{}: cannot read '{}': {}", name, path, std::strerror(errno)));
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0) {
+    if (!S_ISREG(st.st_mode))
+      throw config_error(fmt::format("{}: '{}' is not a regular file", name, path));
+    if ((st.st_mode & 077) != 0)
+      spdlog::warn("{}: '{}' is readable by group or others (mode {:o}): chmod 600 it, it holds "
+                   "the cluster's ZooKeeper password",
+                   name, path, st.st_mode & 0777);
+  }
+  std::string text(4097, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > 4096)
+    throw config_error(fmt::format("{}: '{}' is larger than 4 KiB; it must hold one line "
+                                   "user:password",
+                                   name, path));
+  if (!text.empty() && text.back() == '\n')
+    text.pop_back();
+  if (!text.empty() && text.back() == '\r')
+    text.pop_back();
+  auto colon = text.find(':');
+  bool printable = std::all_of(text.begin(), text.end(), [](unsigned char c) {
+    return c > 0x20 && c < 0x7f;
+  });
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size() || !printable)
+    throw config_error(fmt::format("{}: '{}' must hold one line user:password (a user name, ':', "
+                                   "a password, no spaces or control characters)",
+                                   name, path));
+  return text;
 }
 
 }  // namespace
@@ -102,6 +141,25 @@ zookeeper_settings zookeeper_settings::from(const configuration& config) {
   s.max_retry_attempts = static_cast<int>(attempts);
   s.tolerate_suspended_connections = config.get_bool(
     key("client.tolerate-suspended-connections"), s.tolerate_suspended_connections);
+  auto acl = strip_whitespace(config.get_string(key("client.acl"), "open"));
+  std::transform(acl.begin(), acl.end(), acl.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (acl == "open")
+    s.acl = acl_mode::open;
+  else if (acl == "creator")
+    s.acl = acl_mode::creator;
+  else
+    throw config_error(fmt::format("{}client.acl: '{}' is not an ACL: use open (anyone may read "
+                                   "and write Fjord's znodes) or creator (only the identity of "
+                                   "{}auth.digest-file)",
+                                   prefix, config.get_string(key("client.acl"), ""), prefix));
+  s.digest_file = config.get_string(key("auth.digest-file"), "");
+  if (s.acl == acl_mode::creator && s.digest_file.empty())
+    throw config_error(fmt::format("{}client.acl: creator needs an identity: set "
+                                   "{}auth.digest-file to a file with one line user:password",
+                                   prefix, prefix));
+  if (!s.digest_file.empty())
+    s.digest = read_digest_file(s.digest_file);
   return s;
 }
 
@@ -115,6 +173,8 @@ connect_options zookeeper_settings::to_connect_options() const {
   o.root = client_root();
   o.session_timeout_ms = session_timeout_ms;
   o.connection_timeout_ms = connection_timeout_ms;
+  o.acl = acl;
+  o.digest = digest;
   return o;
 }
 

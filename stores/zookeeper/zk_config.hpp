@@ -16,6 +16,9 @@
 //   recovery.zookeeper.client.retry-wait          5000 ms
 //   recovery.zookeeper.client.max-retry-attempts  3
 //   recovery.zookeeper.client.tolerate-suspended-connections  false
+//   recovery.zookeeper.client.acl             open | creator (only the digest identity)
+//   recovery.zookeeper.auth.digest-file       a file with one line user:password (required
+//                                             with creator)
 #pragma once
 
 #include <cstdint>
@@ -44,6 +47,9 @@ struct zookeeper_settings {
   std::int64_t retry_wait_ms = 5000;
   int max_retry_attempts = 3;
   bool tolerate_suspended_connections = false;
+  acl_mode acl = acl_mode::open;
+  std::string digest_file;
+  std::string digest;  ///< "user:password" read from digest_file; empty without one
 
   /// Reads and validates the keys above. Throws config_error naming the key and the fix.
   static zookeeper_settings from(const configuration& config);

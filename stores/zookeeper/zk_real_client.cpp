@@ -1,6 +1,9 @@
 #include "stores/zookeeper/zk_real_client.hpp"
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -97,6 +100,8 @@ error_code from_zoo_rc(int rc) {
       return error_code::bad_arguments;
     case ZMARSHALLINGERROR:
       return error_code::marshalling_error;
+    case ZNOAUTH:
+      return error_code::no_auth;
     default:
       return error_code::system_error;
   }
@@ -111,6 +116,9 @@ std::shared_ptr<real_zk_client> real_zk_client::connect(const connect_options& o
     throw zk_error(error_code::bad_arguments, options.root, "connect with root");
   if (options.session_timeout_ms <= 0 || options.connection_timeout_ms <= 0)
     throw zk_error(error_code::bad_arguments, options.root, "connect with a timeout <= 0, root");
+  if (options.acl == acl_mode::creator && options.digest.empty())
+    throw zk_error(error_code::bad_arguments, options.root,
+                   "connect with acl creator but no identity (digest) for root");
   std::shared_ptr<real_zk_client> c(new real_zk_client(options));
   zoo_set_debug_level(ZOO_LOG_LEVEL_WARN);
   zhandle_t* zh = zookeeper_init2(options.quorum.c_str(), &real_zk_client::on_session_event,
@@ -137,10 +145,89 @@ std::shared_ptr<real_zk_client> real_zk_client::connect(const connect_options& o
                                "there?), root",
                                options.quorum, options.connection_timeout_ms));
   }
+  if (!options.digest.empty())
+    c->authenticate();
   c->create_recursive("/");
   spdlog::debug("ZooKeeper session {:x} connected to {} (root {}, timeout {} ms)",
                 c->session_id(), options.quorum, options.root, c->session_timeout_ms());
   return c;
+}
+
+namespace {
+
+struct auth_wait {
+  std::mutex mutex;
+  std::condition_variable cv;
+  std::optional<int> rc;
+};
+
+void on_auth_done(int rc, const void* data) {
+  auto wait = static_cast<std::shared_ptr<auth_wait>*>(const_cast<void*>(data));
+  {
+    std::lock_guard<std::mutex> lock((*wait)->mutex);
+    (*wait)->rc = rc;
+  }
+  (*wait)->cv.notify_all();
+  delete wait;
+}
+
+}  // namespace
+
+void real_zk_client::authenticate() {
+  // The completion may come after we gave up waiting: it owns a reference of its own.
+  auto wait = std::make_shared<auth_wait>();
+  int rc = 0;
+  {
+    auto lock = lock_handle("/", "authenticate");
+    auto* ref = new std::shared_ptr<auth_wait>(wait);
+    rc = zoo_add_auth(zh_, "digest", options_.digest.data(),
+                      static_cast<int>(options_.digest.size()), &on_auth_done, ref);
+    if (rc != ZOK)
+      delete ref;
+  }
+  if (rc == ZOK) {
+    std::unique_lock<std::mutex> lock(wait->mutex);
+    if (!wait->cv.wait_for(lock, std::chrono::milliseconds(options_.connection_timeout_ms),
+                           [&] { return wait->rc.has_value(); }))
+      rc = ZOPERATIONTIMEOUT;
+    else
+      rc = *wait->rc;
+  }
+  if (rc != ZOK) {
+    close();
+    throw zk_error(rc == ZAUTHFAILED ? error_code::bad_arguments : from_zoo_rc(rc), options_.root,
+                   fmt::format("digest authentication at {} failed ({}; is "
+                               "recovery.zookeeper.auth.digest-file one line user:password?), "
+                               "root",
+                               options_.quorum, zerror(rc)));
+  }
+}
+
+void real_zk_client::warn_if_open(const std::string& full) {
+  {
+    std::lock_guard<std::mutex> lock(acl_checked_mutex_);
+    if (!acl_checked_.insert(full).second)
+      return;
+  }
+  ACL_vector acls{};
+  Stat stat{};
+  if (zoo_get_acl(zh_, full.c_str(), &acls, &stat) != ZOK)
+    return;  // we may not even read it: then it is no open node either
+  bool open = false;
+  for (int i = 0; i < acls.count; ++i)
+    if (std::string(acls.data[i].id.scheme) == "world" && (acls.data[i].perms & ~ZOO_PERM_READ))
+      open = true;
+  deallocate_ACL_vector(&acls);
+  if (open)
+    spdlog::warn("ZooKeeper node {} exists with an ACL that lets anyone change or delete what "
+                 "is below it (created with recovery.zookeeper.client.acl: open, or by someone "
+                 "else): Fjord's nodes below it can be deleted by strangers; remove it or "
+                 "restrict it (zkCli setAcl) before relying on acl creator",
+                 full);
+}
+
+const ACL_vector* real_zk_client::acl() const {
+  return options_.acl == acl_mode::creator ? &ZOO_CREATOR_ALL_ACL : &ZOO_OPEN_ACL_UNSAFE;
 }
 
 real_zk_client::~real_zk_client() {
@@ -291,7 +378,7 @@ std::string real_zk_client::create(const std::string& path, const std::string& d
   auto full = full_path(path);
   std::vector<char> created(full.size() + 32, '\0');
   int rc = zoo_create(zh_, full.c_str(), data.data(), static_cast<int>(data.size()),
-                      &ZOO_OPEN_ACL_UNSAFE, zoo_mode(mode), created.data(),
+                      acl(), zoo_mode(mode), created.data(),
                       static_cast<int>(created.size()));
   if (rc != ZOK)
     fail(rc, path, "create");
@@ -308,10 +395,15 @@ void real_zk_client::create_recursive(const std::string& path) {
   do {
     pos = full.find('/', pos + 1);
     auto prefix = full.substr(0, pos);
-    int rc = zoo_create(zh_, prefix.c_str(), "", 0, &ZOO_OPEN_ACL_UNSAFE, ZOO_PERSISTENT,
+    int rc = zoo_create(zh_, prefix.c_str(), "", 0, acl(), ZOO_PERSISTENT,
                         nullptr, 0);
+    // A node that exists needs no creating, even where its parent's ACL would refuse us.
+    if (rc != ZOK && rc != ZNODEEXISTS && zoo_exists(zh_, prefix.c_str(), 0, nullptr) == ZOK)
+      rc = ZNODEEXISTS;
     if (rc != ZOK && rc != ZNODEEXISTS)
       fail(rc, path, "create");
+    if (rc == ZNODEEXISTS && options_.acl == acl_mode::creator)
+      warn_if_open(prefix);
   } while (pos != std::string::npos);
 }
 
@@ -454,7 +546,7 @@ std::vector<op_result> real_zk_client::multi(const std::vector<op>& ops) {
       case op::kind::create:
         created[i].assign(paths.back().size() + 32, '\0');
         zoo_create_op_init(&zops[i], p, o.data.data(), static_cast<int>(o.data.size()),
-                           &ZOO_OPEN_ACL_UNSAFE, zoo_mode(o.mode), created[i].data(),
+                           acl(), zoo_mode(o.mode), created[i].data(),
                            static_cast<int>(created[i].size()));
         break;
       case op::kind::remove:

@@ -22,13 +22,16 @@
 #include "stores/zookeeper/zk_client.hpp"
 
 struct _zhandle;
+struct ACL_vector;
 
 namespace fjord::zk {
 
 class real_zk_client : public client {
  public:
   /// Connects, waits for the first connection up to options.connection_timeout_ms (else throws
-  /// zk_error(connection_loss) naming the quorum) and creates options.root if missing.
+  /// zk_error(connection_loss) naming the quorum), authenticates with options.digest if set
+  /// (waiting for the answer: no request goes out without the identity) and creates
+  /// options.root if missing, every node with options.acl.
   static std::shared_ptr<real_zk_client> connect(const connect_options& options);
 
   /// Closes the session (its ephemerals vanish at once).
@@ -68,6 +71,14 @@ class real_zk_client : public client {
   static void on_session_event(_zhandle* zh, int type, int state, const char* path, void* ctx);
   static void on_watch_event(_zhandle* zh, int type, int state, const char* path, void* ctx);
 
+  /// zoo_add_auth with options_.digest, waiting for the server's answer; throws zk_error and
+  /// closes the handle if it is refused or does not come within the connection timeout.
+  void authenticate();
+  /// The ACL for nodes this client creates (options_.acl).
+  const ACL_vector* acl() const;
+  /// acl creator only: logs once per node if an existing node that Fjord's nodes live below
+  /// lets anyone write, create or delete there.
+  void warn_if_open(const std::string& full);
   void handle_session_state(_zhandle* zh, int state);
   void notify(connection_state s);
   std::string full_path(const std::string& path) const;
@@ -95,6 +106,9 @@ class real_zk_client : public client {
   bool ever_connected_ = false;
   std::int64_t session_id_ = 0;
   connection_listener listener_;
+
+  std::mutex acl_checked_mutex_;
+  std::set<std::string> acl_checked_;
 
   std::mutex watches_mutex_;
   std::set<watch_context*> watches_;

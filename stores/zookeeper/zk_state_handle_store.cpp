@@ -58,6 +58,7 @@ store_error to_store_error(const zk::zk_error& e) {
     case ec::operation_timeout:
     case ec::closing:
     case ec::marshalling_error:
+    case ec::no_auth:
     case ec::system_error:
       return store_error(kind::unavailable, e.what());
   }

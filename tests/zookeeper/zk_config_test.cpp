@@ -150,7 +150,11 @@ TEST_CASE("zk config: connect() reaches a real server below <root>/<cluster-id>"
   auto second = make_client_factory(s)();
   CHECK(second->exists("/x"));
   CHECK(second->session_id() != client->session_id());
-  auto all = connect_options{s.quorum, "/", 2000, 5000};
+  connect_options all;
+  all.quorum = s.quorum;
+  all.root = "/";
+  all.session_timeout_ms = 2000;
+  all.connection_timeout_ms = 5000;
   auto root_view = real_zk_client::connect(all);
   CHECK(root_view->exists(s.client_root() + "/x"));
 
