@@ -6,6 +6,8 @@
 #include <fstream>
 #include <set>
 
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -300,4 +302,20 @@ TEST_CASE("file storage: files are 0600 and new directories 0700 whatever the um
   fs::create_directory_symlink(dir.file("a/b"), dir.file("link"));
   auto other = state_handle{dir.file("link") + "/" + fs::path{h.path}.filename().string(), 0};
   CHECK_FALSE(storage.load(other).empty());
+}
+
+TEST_CASE("file storage: an existing directory that group or others may enter is warned about") {
+  testing::temp_dir dir;
+  fs::create_directory(dir.file("shared"));
+  ::chmod(dir.file("shared").c_str(), 0755);
+  auto previous = spdlog::default_logger();
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(16);
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("captured", sink));
+  file_state_storage shared{dir.file("shared")};
+  file_state_storage own{dir.file("own")};
+  spdlog::set_default_logger(previous);
+  auto lines = sink->last_formatted();
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].find(dir.file("shared") + " is accessible by group or others (mode 755)")
+        != std::string::npos);
 }

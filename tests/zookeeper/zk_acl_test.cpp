@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include "stores/zookeeper/ha_services_factory.hpp"
@@ -177,6 +179,26 @@ bool contains(const std::vector<std::string>& nodes, const std::string& suffix) 
   return false;
 }
 
+/// The warnings logged while it lives (the default logger is swapped for a recording one).
+class captured_warnings {
+ public:
+  captured_warnings() : previous_(spdlog::default_logger()) {
+    sink_ = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(64);
+    spdlog::set_default_logger(std::make_shared<spdlog::logger>("captured", sink_));
+  }
+  ~captured_warnings() { spdlog::set_default_logger(previous_); }
+  std::string text() {
+    std::string out;
+    for (auto& line : sink_->last_formatted())
+      out += line;
+    return out;
+  }
+
+ private:
+  std::shared_ptr<spdlog::logger> previous_;
+  std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
+};
+
 std::string config_error_of(const configuration& c) {
   try {
     zookeeper_settings::from(c);
@@ -336,10 +358,17 @@ TEST_CASE("zk acl config: bad values and digest files are one-line errors naming
   error = with("recovery.zookeeper.auth.digest-file",
                write_file(dir, "huge", "u:" + std::string(5000, 'p')));
   CHECK(error.find("larger than 4 KiB") != std::string::npos);
-  // A CRLF line and a readable-by-others file are accepted (the latter with a warning).
+  // A CRLF line and a file others can read are accepted, the latter with a warning.
   auto crlf = c;
   crlf.set("recovery.zookeeper.auth.digest-file", write_file(dir, "crlf", "u:p\r\n", 0644));
+  captured_warnings log;
   CHECK(zookeeper_settings::from(crlf).digest == "u:p");
+  CHECK(log.text().find("is readable by group or others (mode 644): chmod 600 it")
+        != std::string::npos);
+  CHECK(log.text().find("u:p") == std::string::npos);  // never the secret
+  auto quiet = log.text().size();
+  zookeeper_settings::from(c);  // 0600: no warning
+  CHECK(log.text().size() == quiet);
 }
 
 TEST_CASE("zk acl: acl creator without an identity is refused at connect") {
