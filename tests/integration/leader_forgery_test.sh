@@ -49,6 +49,7 @@ kill -0 $submit 2>/dev/null || fail "the client died of a forged /leader: $(tail
 if grep -q $'\x1b' tm-1.log submit.out; then fail "a raw escape byte reached the log"; fi
 longest=$(grep "ignoring /leader" tm-1.log | awk '{ print length($0) }' | sort -n | tail -1)
 [ "$longest" -lt 1000 ] || fail "a log line of $longest characters"
+echo "longest warning line: $longest characters"
 grep "ignoring /leader" tm-1.log | sed 's/^.*ignoring/ignoring/' | cut -c1-160
 
 cluster_wait 1 "leader elected" jm2.log 200 || fail "jm2 was not elected"
