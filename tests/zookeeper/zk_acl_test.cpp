@@ -39,8 +39,14 @@ std::string write_file(const testing::temp_dir& dir, const std::string& name,
   return path;
 }
 
+client_ptr session_as(const std::string& digest);
+
 configuration cluster_config(const testing::temp_dir& dir, const std::string& root,
                              const std::string& acl) {
+  // The roots' shared parent stays open for the other tests of this server: were it created
+  // here under acl creator, no other test could create its root below it.
+  if (root.rfind("/fjord-test/", 0) == 0)
+    session_as("")->create_recursive("/fjord-test");
   configuration c;
   c.set("recovery.mode", "zookeeper");
   c.set("recovery.zookeeper.quorum", testing::zk_test_server::shared().quorum());
