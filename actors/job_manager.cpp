@@ -64,6 +64,10 @@ struct job_manager_state {
   std::deque<std::string> finished_order;
   /// Failed recoveries of one job in a row (graph_added retries), for the backoff.
   std::map<std::string, std::int32_t> recovery_failures;
+  /// Refused registrations, and when one was last logged (at most one line a second: they may
+  /// come from a stranger, or from a TaskManager retrying under a taken id).
+  std::int64_t refused_registrations = 0;
+  std::chrono::steady_clock::time_point refusal_logged{};
 
   static inline const char* name = "fjord.job_manager";
 };
@@ -82,6 +86,56 @@ bool fenced_ok(const job_manager_state& st, const std::string& session) {
 
 caf::error unknown_job(const std::string& job_id) {
   return make_error(errc::unknown_job, "unknown job " + job_id);
+}
+
+/// A job id a client sent that names no job at all: refused before any store or map sees it
+/// (ids name znodes and files). Quoted with control characters escaped and cut to 40.
+std::optional<caf::error> bad_job_id(const std::string& job_id) {
+  if (is_valid_job_id(job_id))
+    return std::nullopt;
+  std::string shown;
+  for (char c : job_id.substr(0, 40)) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u >= 0x7f) {
+      static const char* hex = "0123456789abcdef";
+      shown += std::string{"\\x"} + hex[u >> 4] + hex[u & 15];
+    } else {
+      shown += c;
+    }
+  }
+  if (job_id.size() > 40)
+    shown += "...";
+  return make_error(errc::invalid_argument,
+                    "invalid job id '" + shown + "': expected 32 lowercase hex digits");
+}
+
+/// Longest TaskManager id accepted (it is logged and shown in errors).
+constexpr std::size_t max_task_manager_id_length = 128;
+
+/// Why a registration must be refused before it touches the registry, or nothing.
+std::optional<caf::error> bad_registration(const job_manager_state& st,
+                                           const register_task_manager& msg) {
+  auto refuse = [&](const std::string& why) {
+    return make_error(errc::invalid_argument, "task manager registration refused: " + why);
+  };
+  if (!msg.task_manager)
+    return refuse("no task manager handle");
+  if (msg.task_manager_id.empty() || msg.task_manager_id.size() > max_task_manager_id_length)
+    return refuse("its id must have 1 to " + std::to_string(max_task_manager_id_length)
+                  + " characters, got " + std::to_string(msg.task_manager_id.size()));
+  for (char c : msg.task_manager_id)
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) == 0x7f)
+      return refuse("its id contains control characters");
+  auto max = st.options.limits.max_task_manager_slots;
+  if (msg.slots < 1 || msg.slots > max)
+    return refuse("task manager " + msg.task_manager_id + " offers " + std::to_string(msg.slots)
+                  + " slots; expected 1 to taskmanager.max-slots (" + std::to_string(max) + ")");
+  auto known = st.task_managers.find(msg.task_manager_id);
+  if (known != st.task_managers.end() && known->second.handle != msg.task_manager)
+    return make_error(errc::already_exists,
+                      "task manager registration refused: the id " + msg.task_manager_id
+                        + " is registered by another live task manager");
+  return std::nullopt;
 }
 
 void release_slots(job_manager_state& st, job_entry& job) {
@@ -136,6 +190,11 @@ void start_job(jm_actor* self, job_graph graph) {
   auto id = graph.job_id;
   if (st.jobs.count(id) > 0 || st.finished.count(id) > 0) {
     spdlog::debug("job {}: runs or ended here already; not started again", short_id(id));
+    return;
+  }
+  if (auto bad = bad_job_id(id)) {
+    // Not failed and cleaned up like other bad graphs: that would hand the id to the stores.
+    spdlog::error("a recovered job graph ({}) is not started: {}", graph.name, describe(*bad));
     return;
   }
   if (auto problem = why_not_runnable(st, graph)) {
@@ -418,6 +477,8 @@ job_manager_actor::behavior_type job_manager(jm_actor* self, ha_services service
       auto& st = self->state;
       if (!fenced_ok(st, msg.leader_session))
         return not_leader(st);
+      if (auto bad = bad_job_id(msg.job_id))
+        return std::move(*bad);
       auto i = st.jobs.find(msg.job_id);
       if (i == st.jobs.end())
         return unknown_job(msg.job_id);
@@ -431,24 +492,44 @@ job_manager_actor::behavior_type job_manager(jm_actor* self, ha_services service
       auto& st = self->state;
       if (!fenced_ok(st, msg.leader_session))
         return not_leader(st);
+      if (auto refused = bad_registration(st, msg)) {
+        auto now = std::chrono::steady_clock::now();
+        if (++st.refused_registrations == 1 || now - st.refusal_logged >= std::chrono::seconds(1)) {
+          spdlog::warn("{} ({} refused in all)", describe(*refused), st.refused_registrations);
+          st.refusal_logged = now;
+        }
+        return std::move(*refused);
+      }
+      // A re-registration of the same actor keeps the slots its jobs hold: free counts only
+      // what is left of the new offer.
+      std::int32_t used = 0;
       auto known = st.task_managers.find(msg.task_manager_id);
       if (known != st.task_managers.end())
-        st.task_manager_by_addr.erase(known->second.handle.address());
-      st.task_managers[msg.task_manager_id] = {msg.task_manager, msg.slots, msg.slots,
-                                               msg.data_host, msg.data_port};
+        used = known->second.slots - known->second.free;
+      auto free = std::max(0, msg.slots - used);
+      // One handle names one id: an actor re-registering under another id leaves the old one.
+      if (auto other = st.task_manager_by_addr.find(msg.task_manager.address());
+          other != st.task_manager_by_addr.end() && other->second != msg.task_manager_id)
+        st.task_managers.erase(other->second);
+      st.task_managers[msg.task_manager_id] = {msg.task_manager, msg.slots, free, msg.data_host,
+                                               msg.data_port};
       st.task_manager_by_addr[msg.task_manager.address()] = msg.task_manager_id;
-      self->monitor(msg.task_manager);
+      if (known == st.task_managers.end())
+        self->monitor(msg.task_manager);
       spdlog::info("task manager {} registered ({} slots)", msg.task_manager_id, msg.slots);
       return task_manager_registered{st.session,
                                      static_cast<std::int32_t>(st.task_managers.size())};
     },
     [=](const request_slots& msg) -> caf::result<std::vector<slot_assignment>> {
       auto& st = self->state;
+      if (msg.count < 0)
+        return make_error(errc::invalid_argument, "a negative slot count was requested");
       auto job = st.jobs.find(msg.job_id);
       if (job == st.jobs.end())
         return unknown_job(msg.job_id);
       release_slots(st, job->second);
-      std::int32_t free = 0;
+      // 64 bits: the registered slots are bounded, their sum over every TaskManager is not.
+      std::int64_t free = 0;
       for (auto& [id, tm] : st.task_managers)
         free += tm.free;
       if (free < msg.count)
@@ -475,14 +556,17 @@ job_manager_actor::behavior_type job_manager(jm_actor* self, ha_services service
       if (!standby && !fenced_ok(st, msg.leader_session))
         return not_leader(st);
       auto graph = msg.graph;
+      // The size first: it costs nothing, and the graph is copied and persisted below.
+      if (auto problem = size_problem(graph, st.options.limits))
+        return make_error(errc::invalid_job, "invalid job graph: " + *problem);
+      if (!graph.job_id.empty() && !is_valid_job_id(graph.job_id))  // it names znodes and files
+        return make_error(errc::invalid_job,
+                          "invalid job graph: " + describe(*bad_job_id(graph.job_id)));
       // Checked here, not only by the client: what is persisted is recovered by every leader.
       if (auto problem = why_not_runnable(st, graph))
         return make_error(errc::invalid_job, "invalid job graph: " + *problem);
       if (graph.job_id.empty())
         graph.job_id = new_job_id();
-      else if (!is_valid_job_id(graph.job_id))  // it names znodes and files
-        return make_error(errc::invalid_job, "invalid job graph: job id '" + graph.job_id
-                                               + "' is not 32 lowercase hex digits");
       if (st.jobs.count(graph.job_id) || st.finished.count(graph.job_id))
         return make_error(errc::already_exists, "job " + graph.job_id + " exists already");
       auto rp = self->make_response_promise<job_submitted>();
@@ -517,6 +601,8 @@ job_manager_actor::behavior_type job_manager(jm_actor* self, ha_services service
       auto& st = self->state;
       if (!fenced_ok(st, msg.leader_session))
         return not_leader(st);
+      if (auto bad = bad_job_id(msg.job_id))
+        return std::move(*bad);
       if (auto known = known_report(st, msg.job_id))
         return *known;
       // Not ours: it may have ended under an earlier leader. Its result is read by the store
@@ -562,6 +648,8 @@ job_manager_actor::behavior_type job_manager(jm_actor* self, ha_services service
       auto& st = self->state;
       if (!fenced_ok(st, msg.leader_session))
         return not_leader(st);
+      if (auto bad = bad_job_id(msg.job_id))
+        return std::move(*bad);
       if (auto i = st.jobs.find(msg.job_id); i != st.jobs.end())
         return forward_to_job<job_status_report>(self, i->second.actor, msg);
       if (auto i = st.finished.find(msg.job_id); i != st.finished.end())
@@ -572,6 +660,8 @@ job_manager_actor::behavior_type job_manager(jm_actor* self, ha_services service
       auto& st = self->state;
       if (!fenced_ok(st, msg.leader_session))
         return not_leader(st);
+      if (auto bad = bad_job_id(msg.job_id))
+        return std::move(*bad);
       if (auto i = st.jobs.find(msg.job_id); i != st.jobs.end())
         return forward_to_job<std::string>(self, i->second.actor, msg);
       return unknown_job(msg.job_id);

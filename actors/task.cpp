@@ -99,7 +99,23 @@ struct task_actor_state {
 
   std::int64_t records_in = 0;
   std::int64_t records_out = 0;
-  std::map<std::int32_t, std::int32_t> early_credits;  ///< granted before start_task arrived
+  /// Credits granted before start_task arrived, with who granted them: only those of the
+  /// channel's receiver count once the channels are known.
+  struct early_credit {
+    std::int32_t channel = 0;
+    caf::actor_addr granted_by;
+    std::int32_t batches = 0;
+  };
+  std::vector<early_credit> early_credits;
+
+  /// Messages dropped because their sender is not the one wired to send them, per kind, and
+  /// when each kind was last logged (one warning per kind and second at most).
+  struct dropped_kind {
+    std::int64_t count = 0;
+    std::int64_t unlogged = 0;
+    std::chrono::steady_clock::time_point logged{};
+  };
+  std::map<std::string, dropped_kind> dropped;
 
   std::string label() const { return d.vertex + "#" + std::to_string(d.subtask); }
 
@@ -403,6 +419,62 @@ bool accepts(const task_actor_state& st, const std::string& session, const std::
   return session == st.session && job_id == st.d.job_id && attempt == st.d.attempt;
 }
 
+/// The sender of the message being handled.
+caf::actor_addr sender_of(task_self* self) {
+  return caf::actor_cast<caf::actor_addr>(self->current_sender());
+}
+
+/// True if the message being handled comes from `expected`. Otherwise it is dropped: counted,
+/// and logged once per kind and second (a stranger must not be able to fill the log either).
+/// Sent by a peer over the middleman, the sender is the proxy of the actor that sent it;
+/// delegate() and forward would keep an earlier sender, but none of a task's senders uses them.
+template <class Handle>
+bool from_wired(task_self* self, const Handle& expected, const char* what) {
+  auto sender = sender_of(self);
+  if (expected && sender == expected.address())
+    return true;
+  auto& st = self->state;
+  auto& kind = st.dropped[what];
+  ++kind.count;
+  ++kind.unlogged;
+  auto now = std::chrono::steady_clock::now();
+  if (kind.count == 1 || now - kind.logged >= std::chrono::seconds(1)) {
+    spdlog::warn("task {} of job {}: dropped {} {} message(s) from {}, not the actor wired to "
+                 "send them ({} in all)",
+                 st.label(), short_id(st.d.job_id), kind.unlogged, what,
+                 sender ? caf::to_string(sender) : std::string{"an anonymous sender"},
+                 kind.count);
+    kind.unlogged = 0;
+    kind.logged = now;
+  }
+  return false;
+}
+
+/// from_wired for the task's own messages (poll, tick, fail).
+bool from_self(task_self* self, const char* what) {
+  return from_wired(self, caf::actor_cast<caf::actor>(self), what);
+}
+
+/// The task's operator parameters, with every path parameter (operator_descriptor::path_params)
+/// checked against the file roots and replaced by the path it resolves to, so that the operator
+/// opens what was checked. Throws std::runtime_error naming the parameter.
+nlohmann::json confined_params(const std::string& vertex, const std::string& params_json,
+                               const operator_descriptor& descriptor, const file_roots& roots) {
+  auto params = nlohmann::json::parse(params_json);
+  if (roots.unrestricted() || !params.is_object())
+    return params;
+  for (auto& name : descriptor.path_params) {
+    auto value = params.find(name);
+    if (value == params.end() || !value->is_string())
+      continue;
+    auto checked = roots.check(value->get<std::string>());
+    if (!checked)
+      throw std::runtime_error("vertex '" + vertex + "' params." + name + ": " + checked.problem);
+    *value = checked.resolved;
+  }
+  return params;
+}
+
 task_actor::behavior_type task_behavior(task_self* self, std::string session,
                                         task_deployment d, task_options options,
                                         std::shared_ptr<const operator_registry> operators) {
@@ -434,8 +506,9 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
     ctx.subtask = st.d.subtask;
     ctx.parallelism = st.d.parallelism;
     ctx.attempt = st.d.attempt;
-    ctx.params = operator_params(nlohmann::json::parse(st.d.params_json),
-                                 "vertex '" + st.d.vertex + "' params");
+    ctx.params = operator_params(
+      confined_params(st.d.vertex, st.d.params_json, *descriptor, st.options.file_roots),
+      "vertex '" + st.d.vertex + "' params");
     // The operator's own parameter check, here too: the deployment may come from a graph that
     // no client validated (a plugin's operator is checked nowhere else).
     if (descriptor->validate)
@@ -455,9 +528,14 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
       fail(self, "lost the connection to a peer task on another task manager");
   });
   return {
-    [=](fail_atom, const std::string& why) { fail(self, why); },
+    [=](fail_atom, const std::string& why) {
+      if (from_self(self, "fail"))
+        fail(self, why);
+    },
     [=](const start_task& msg) {
       auto& st = self->state;
+      if (!from_wired(self, st.d.job, "start_task"))
+        return;
       if (!accepts(st, msg.leader_session, msg.job_id, msg.attempt)
           || st.lifecycle.current_phase() != task_lifecycle::phase::created)
         return;
@@ -503,9 +581,19 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
         for (auto& in : st.inputs)
           if (in.sender && in.sender.node() != self->node())
             self->monitor(in.sender);
-        for (auto& [channel, batches] : st.early_credits)
-          if (channel >= 0 && static_cast<std::size_t>(channel) < st.outputs.size())
-            st.outputs[static_cast<std::size_t>(channel)].credits += batches;
+        for (auto& early : st.early_credits) {
+          if (early.channel < 0 || static_cast<std::size_t>(early.channel) >= st.outputs.size())
+            continue;
+          auto& ch = st.outputs[static_cast<std::size_t>(early.channel)];
+          if (early.granted_by == ch.receiver.address())
+            ch.credits += early.batches;
+          else
+            spdlog::warn("task {} of job {}: dropped {} early credit(s) on channel {} from {}, "
+                         "not its receiver",
+                         st.label(), short_id(st.d.job_id), early.batches, early.channel,
+                         early.granted_by ? caf::to_string(early.granted_by)
+                                          : std::string{"an anonymous sender"});
+        }
         st.early_credits.clear();
         st.lifecycle.start();  // true: still created, checked above
         report_state(self, task_state::running);
@@ -518,9 +606,14 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
       auto& st = self->state;
       if (st.lifecycle.ignores_messages())
         return;
-      if (batch.channel < 0 || static_cast<std::size_t>(batch.channel) >= st.inputs.size())
-        return fail(self, "data for unknown input channel " + std::to_string(batch.channel));
+      // A channel number out of range is no failure of this task: a stranger could send it.
+      if (batch.channel < 0 || static_cast<std::size_t>(batch.channel) >= st.inputs.size()) {
+        from_wired(self, task_actor{}, "data_batch");
+        return;
+      }
       auto channel = static_cast<std::size_t>(batch.channel);
+      if (!from_wired(self, st.inputs[channel].sender, "data_batch"))
+        return;
       st.inputs[channel].queue.emplace_back(std::move(batch.records));
       if (!st.aligner->blocked(channel))
         st.ready.push(channel);
@@ -531,9 +624,13 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
       auto& st = self->state;
       if (st.lifecycle.ignores_messages())
         return;
-      if (b.channel < 0 || static_cast<std::size_t>(b.channel) >= st.inputs.size())
-        return fail(self, "barrier for unknown input channel " + std::to_string(b.channel));
+      if (b.channel < 0 || static_cast<std::size_t>(b.channel) >= st.inputs.size()) {
+        from_wired(self, task_actor{}, "barrier");
+        return;
+      }
       auto channel = static_cast<std::size_t>(b.channel);
+      if (!from_wired(self, st.inputs[channel].sender, "barrier"))
+        return;
       st.inputs[channel].queue.emplace_back(b);
       if (!st.aligner->blocked(channel))
         st.ready.push(channel);
@@ -543,20 +640,29 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
     [=](const credit& c) {
       auto& st = self->state;
       if (st.lifecycle.current_phase() == task_lifecycle::phase::created) {
-        // A receiver may start (and grant credit) before this task got its start_task.
-        st.early_credits[c.channel] += c.batches;
+        // A receiver may start (and grant credit) before this task got its start_task: who
+        // granted it is checked once the channels are known. Bounded: a receiver grants once.
+        if (c.batches > 0 && st.early_credits.size() < 4096)
+          st.early_credits.push_back({c.channel, sender_of(self), c.batches});
         return;
       }
-      if (st.lifecycle.ignores_messages() || c.channel < 0
-          || static_cast<std::size_t>(c.channel) >= st.outputs.size())
+      if (st.lifecycle.ignores_messages())
         return;
+      if (c.channel < 0 || static_cast<std::size_t>(c.channel) >= st.outputs.size()) {
+        from_wired(self, task_actor{}, "credit");
+        return;
+      }
       auto& ch = st.outputs[static_cast<std::size_t>(c.channel)];
+      if (!from_wired(self, ch.receiver, "credit") || c.batches <= 0)
+        return;
       ch.credits += c.batches;
       send_pending(self, ch);
       guarded(self, "processing", [&] { resume(self); });
     },
     [=](poll_atom) {
       auto& st = self->state;
+      if (!from_self(self, "poll"))
+        return;
       st.poll_scheduled = false;
       if (st.lifecycle.ignores_messages())
         return;
@@ -564,6 +670,8 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
     },
     [=](const trigger_checkpoint& msg) {
       auto& st = self->state;
+      if (!from_wired(self, st.d.coordinator, "trigger_checkpoint"))
+        return;
       if (!accepts(st, msg.leader_session, msg.job_id, msg.attempt)
           || st.lifecycle.ignores_messages())
         return;
@@ -573,6 +681,8 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
     },
     [=](const notify_checkpoint_complete& msg) {
       auto& st = self->state;
+      if (!from_wired(self, st.d.coordinator, "notify_checkpoint_complete"))
+        return;
       if (!accepts(st, msg.leader_session, msg.job_id, msg.attempt)
           || st.lifecycle.ignores_messages())
         return;
@@ -590,6 +700,8 @@ task_actor::behavior_type task_behavior(task_self* self, std::string session,
     },
     [=](tick_atom) {
       auto& st = self->state;
+      if (!from_self(self, "tick"))
+        return;
       if (st.lifecycle.ignores_messages())
         return;
       send_metrics(self);

@@ -24,6 +24,7 @@
 
 #include <caf/fwd.hpp>
 
+#include "common/file_roots.hpp"
 #include "messages/fwd.hpp"
 #include "messages/task_messages.hpp"
 
@@ -37,6 +38,9 @@ struct task_options {
   std::int32_t initial_credits = 4;    ///< batches each input channel may have in flight
   std::size_t max_pending_batches = 2; ///< per output channel, before the task stops producing
   std::int64_t metrics_interval_ms = 100;
+  /// Where the operator's path parameters may point (taskmanager.file-roots), checked when the
+  /// task opens its operator; default: anywhere.
+  fjord::file_roots file_roots;
 };
 
 /// Spawns the task actor for `deployment`. The operator is created, opened and restored

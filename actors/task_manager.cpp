@@ -26,6 +26,7 @@
 #include "common/ids.hpp"
 #include "messages/atoms.hpp"
 #include "messages/client_messages.hpp"
+#include "messages/internal_messages.hpp"
 #include "fjord/job_status.hpp"
 #include "messages/task_messages.hpp"
 
@@ -44,7 +45,7 @@ struct task_manager_state {
   job_manager_endpoint_actor job_manager;
   std::string session;  ///< the leader session we registered under
   bool registered = false;
-  bool cluster = false;           ///< follows (leader_changed_atom, address, session) announcements
+  bool cluster = false;           ///< follows leader_announcement messages
   std::string leader_address;     ///< cluster: the announced leader
   std::string announced_session;  ///< cluster: the announced leader session
   std::uint64_t generation = 0;   ///< bumped on every leader change; stale replies are dropped
@@ -59,6 +60,10 @@ struct task_manager_state {
   /// Peer links being waited for (await_direct_link), resumed by (poll_atom, id).
   std::map<std::uint64_t, std::function<void()>> link_waits;
   std::uint64_t next_link_wait = 0;
+  /// Messages dropped because they did not come from this actor itself; when last logged.
+  std::int64_t dropped = 0;
+  std::chrono::steady_clock::time_point dropped_logged{};
+  std::string last_refusal;  ///< the last registration refusal logged (each is logged once)
   static inline const char* name = "fjord.task_manager";
 };
 
@@ -72,6 +77,27 @@ void kill_tasks(tm_actor* self, const std::string& job_id, std::int32_t max_atte
 }
 
 void connect_to_leader(tm_actor* self);
+
+/// True if the message being handled was sent by this TaskManager itself (its retries and
+/// polls; leader retrieval sends in its name). Anything else is dropped with a warning, at most
+/// one a second.
+bool from_self(tm_actor* self, const char* what) {
+  if (self->current_sender() == self->ctrl())
+    return true;
+  auto& st = self->state;
+  ++st.dropped;
+  auto now = std::chrono::steady_clock::now();
+  if (st.dropped == 1 || now - st.dropped_logged >= std::chrono::seconds(1)) {
+    auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
+    spdlog::warn("task manager {}: dropped a {} from {}: only it sends those itself ({} dropped "
+                 "in all)",
+                 st.options.id, what,
+                 sender ? caf::to_string(sender) : std::string{"an anonymous sender"},
+                 st.dropped);
+    st.dropped_logged = now;
+  }
+  return false;
+}
 
 /// Calls `done` once plugin `sha256` of `job_id` is loaded (fetched from the JobManager,
 /// verified, cached and loaded off this actor's thread by the installer), or with the error.
@@ -206,10 +232,21 @@ void try_register(tm_actor* self) {
                              st.options.id, reply.leader_session);
               st.session = reply.leader_session;
               st.registered = true;
+              st.last_refusal.clear();
             },
             [=](caf::error& e) {
-              spdlog::debug("task manager {}: registration failed: {}", self->state.options.id,
-                            describe(e));
+              // Refused for what it offers (its id is taken, too many slots): the operator has
+              // to know. Retried all the same: a taken id is free again once its owner is down.
+              auto code = errc_of(e);
+              auto& st = self->state;
+              if (code == errc::already_exists || code == errc::invalid_argument) {
+                if (describe(e) != st.last_refusal)  // once, not on every retry
+                  spdlog::warn("task manager {}: registration refused: {}", st.options.id,
+                               describe(e));
+                st.last_refusal = describe(e);
+              } else
+                spdlog::debug("task manager {}: registration failed: {}", self->state.options.id,
+                              describe(e));
               retry();
             });
       },
@@ -352,11 +389,15 @@ task_manager_actor::behavior_type task_manager(tm_actor* self,
   try_register(self);
   return {
     [=](retry_atom, std::uint64_t generation) {
-      if (generation == self->state.generation)
+      if (from_self(self, "registration retry") && generation == self->state.generation)
         try_register(self);
     },
-    [=](leader_changed_atom, const std::string& address, const std::string& session) {
+    [=](const leader_announcement& msg) {
       auto& st = self->state;
+      if (!from_self(self, "leader announcement"))
+        return;
+      auto& address = msg.address;
+      auto& session = msg.session;
       if (!st.cluster || (address == st.leader_address && session == st.announced_session))
         return;
       spdlog::info("task manager {}: leader is now {} (session {})", st.options.id,
@@ -387,6 +428,8 @@ task_manager_actor::behavior_type task_manager(tm_actor* self,
       return rp;
     },
     [=](poll_atom, std::uint64_t id) {
+      if (!from_self(self, "link poll"))
+        return;
       auto i = self->state.link_waits.find(id);
       if (i == self->state.link_waits.end())
         return;

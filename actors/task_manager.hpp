@@ -38,9 +38,9 @@ task_manager_actor spawn_task_manager(caf::actor_system& sys,
                                       job_manager_endpoint_actor job_manager,
                                       task_manager_options options);
 
-/// A TaskManager of a cluster: it follows the leader it is told about with
-/// (leader_changed_atom, std::string address "host:port", std::string session) messages (from leader
-/// retrieval). On every change it cancels the old leader's tasks, connects to the new address
+/// A TaskManager of a cluster: it follows the leader it is told about with leader_announcement
+/// messages (messages/internal_messages.hpp) from leader retrieval, sent in its own name
+/// (caf::send_as(tm, tm, ...)); from any other sender they are dropped. On every change it cancels the old leader's tasks, connects to the new address
 /// through the middleman and registers under the announced session; deployments from any other
 /// session are refused.
 task_manager_actor spawn_cluster_task_manager(caf::actor_system& sys,

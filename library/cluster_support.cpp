@@ -37,6 +37,10 @@ job_limits job_limits_from(const configuration& config) {
   limits.max_parallelism =
     static_cast<std::int32_t>(read("jobmanager.max-parallelism", limits.max_parallelism));
   limits.max_tasks_per_job = read("jobmanager.max-tasks-per-job", limits.max_tasks_per_job);
+  limits.max_graph_bytes = read("jobmanager.max-graph-bytes", limits.max_graph_bytes);
+  limits.max_task_manager_slots =
+    static_cast<std::int32_t>(read("taskmanager.max-slots", limits.max_task_manager_slots));
+  limits.roots = file_roots::from(config);
   return limits;
 }
 

@@ -24,7 +24,8 @@ namespace fjord {
 /// -c FILE (optional) plus -D overrides. Throws config_error.
 configuration load_configuration(const std::string& path, const std::vector<std::string>& defines);
 
-/// `jobmanager.max-parallelism` and `jobmanager.max-tasks-per-job` (integers >= 1). Throws
+/// `jobmanager.max-parallelism`, `jobmanager.max-tasks-per-job`, `jobmanager.max-graph-bytes`,
+/// `taskmanager.max-slots` (integers >= 1) and `taskmanager.file-roots`. Throws
 /// config_error naming the key.
 job_limits job_limits_from(const configuration& config);
 

@@ -52,6 +52,9 @@ job_manager_service::job_manager_service(caf::actor_system& sys, const configura
     throw config_error("jobmanager.slot-wait: must be longer than 0, got "
                        + config.get_string("jobmanager.slot-wait", ""));
   options.limits = job_limits_from(config);
+  if (options.limits.roots.unrestricted())
+    spdlog::warn("taskmanager.file-roots is not set: jobs may read and write any file this "
+                 "JobManager's user can");
   ha_services services;
   try {
     services = make_ha_services(config);

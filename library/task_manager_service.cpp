@@ -16,9 +16,11 @@
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/detail/job_admission.hpp"
 #include "actors/task_manager.hpp"
 #include "actors/transport.hpp"
 #include "messages/atoms.hpp"
+#include "messages/internal_messages.hpp"
 #include "stores/leader_election.hpp"
 #include "stores/zookeeper/ha_services_factory.hpp"
 
@@ -57,7 +59,9 @@ class forward_to_task_manager : public leader_retrieval_listener {
  public:
   explicit forward_to_task_manager(task_manager_actor tm) : tm_(std::move(tm)) {}
   void notify_leader_address(const std::string& address, const std::string& session) override {
-    caf::anon_send(tm_, leader_changed_atom::value, address, session);
+    // In the TaskManager's own name: it takes leader announcements from itself only, and the
+    // message type cannot be decoded from the network (messages/internal_messages.hpp).
+    caf::send_as(tm_, tm_, leader_announcement{address, session});
   }
   void handle_error(const std::string& message) override {
     spdlog::error("leader retrieval failed: {}", message);
@@ -83,7 +87,15 @@ task_manager_service::task_manager_service(caf::actor_system& sys, const configu
   check_transport(sys, config);
   if (slots < 1)
     throw config_error("slots: must be at least 1, got " + std::to_string(slots));
+  auto max_slots = config.get_int("taskmanager.max-slots", job_limits{}.max_task_manager_slots);
+  if (slots > max_slots)  // the JobManager would refuse the registration
+    throw config_error("slots: " + std::to_string(slots) + " is more than taskmanager.max-slots ("
+                       + std::to_string(max_slots) + ")");
   auto tasks = network_options(config);
+  tasks.file_roots = file_roots::from(config);
+  if (tasks.file_roots.unrestricted())
+    spdlog::warn("taskmanager.file-roots is not set: jobs may read and write any file this "
+                 "TaskManager's user can");
   auto retrieval = make_leader_retrieval(config);
   task_manager_options options;
   options.id = id.empty() ? "tm-" + std::to_string(getpid()) : std::move(id);

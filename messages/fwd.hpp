@@ -68,6 +68,7 @@ struct sources_exhausted;
 struct shutdown_coordinator;
 struct checkpoint_completed_event;
 struct checkpoint_failed_event;
+struct leader_announcement;
 
 // ---- tasks (actors/task.hpp) -------------------------------------------------------------------
 
@@ -91,10 +92,11 @@ using task_actor = caf::typed_actor<
 // ---- TaskManagers (actors/task_manager.hpp) ----------------------------------------------------
 
 /// A TaskManager: deployments and cancellations from the leader, leader announcements from
-/// leader retrieval (cluster mode), and its own registration retries.
+/// leader retrieval (cluster mode: a local-only message, never decoded from the network), and
+/// its own registration retries and link polls.
 using task_manager_actor = caf::typed_actor<
   caf::replies_to<deploy_task>::with<task_actor>, caf::reacts_to<cancel_tasks>,
-  caf::reacts_to<leader_changed_atom, std::string, std::string>,
+  caf::reacts_to<leader_announcement>,
   caf::reacts_to<retry_atom, std::uint64_t>,
   caf::replies_to<connect_peers>::with<bool>, caf::reacts_to<poll_atom, std::uint64_t>>;
 

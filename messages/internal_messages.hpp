@@ -1,5 +1,6 @@
-// Messages between the actors of one JobManager process (job manager, job, checkpoint
-// coordinator, store workers). They never cross the middleman, so they need no registration.
+// Messages between the actors of one process (job manager, job, checkpoint coordinator, store
+// workers; a TaskManager and its leader retrieval). They never cross the middleman, so they are
+// not registered: a peer that sends one is refused when CAF decodes it (unknown type).
 #pragma once
 
 #include <cstdint>
@@ -133,6 +134,19 @@ struct checkpoint_failed_event {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, checkpoint_failed_event& x) {
   return f(caf::meta::type_name("fjord.checkpoint_failed_event"), x.attempt, x.checkpoint_id, x.reason, x.is_final);
+}
+
+/// leader retrieval -> TaskManager (cluster mode): the leader is now at `address` ("host:port",
+/// empty: unknown) under `session`. Sent in the TaskManager's own name (caf::send_as): the
+/// TaskManager takes it from itself only.
+struct leader_announcement {
+  std::string address;
+  std::string session;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, leader_announcement& x) {
+  return f(caf::meta::type_name("fjord.leader_announcement"), x.address, x.session);
 }
 
 }  // namespace fjord

@@ -20,8 +20,12 @@ void validate_file_lines(const operator_params& p) {
   if (path.empty())
     p.fail("path", "must not be empty");
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec))
+  auto status = std::filesystem::status(path, ec);
+  if (std::filesystem::is_directory(status))
     p.fail("path", "'" + path + "' is a directory, expected a text file");
+  // Opening a FIFO or a device would block the validating thread (the JobManager's) for good.
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+    p.fail("path", "'" + path + "' is not a regular file");
   std::ifstream in{path, std::ios::binary};
   if (!in)
     p.fail("path", "cannot read file '" + path + "': " + std::strerror(errno));
@@ -33,6 +37,9 @@ class file_lines_source : public source_operator {
  public:
   void open(const operator_context& ctx) override {
     path_ = ctx.params.get_string("path");
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path_, ec))
+      throw std::runtime_error("file_lines: '" + path_ + "' is not a regular file");
     in_.open(path_, std::ios::binary);
     if (!in_)
       throw std::runtime_error("file_lines: cannot read file '" + path_ + "'");

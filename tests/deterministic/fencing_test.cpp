@@ -80,30 +80,30 @@ TEST_CASE_FIXTURE(deterministic_fixture,
   auto task = spawn_task(sys, session, d);
   sched.run();  // initialized, waiting for start_task
 
-  self->send(task, start_task{stale_session, d.job_id, 0, {}, {}});
-  expect((start_task), from(self).to(task));
+  caf::send_as(job, task, start_task{stale_session, d.job_id, 0, {}, {}});
+  expect((start_task), from(job).to(task));
   disallow((task_state_changed), to(job));
   CHECK(quiet());  // not running: no state report, no first poll
   CHECK(recorded<task_state_changed>(job).empty());
 
-  self->send(task, start_task{session, d.job_id, 0, {}, {}});
-  expect((start_task), from(self).to(task));
+  caf::send_as(job, task, start_task{session, d.job_id, 0, {}, {}});
+  expect((start_task), from(job).to(task));
   expect((task_state_changed), from(task).to(job));
   CHECK(last<task_state_changed>(job).state == task_state::running);
   CHECK(last<task_state_changed>(job).leader_session == session);
 
   // The running source keeps polling itself; each trigger is consumed after at most one poll.
-  self->send(task, trigger_checkpoint{stale_session, d.job_id, 0, 1, 0, false});
+  caf::send_as(job, task, trigger_checkpoint{stale_session, d.job_id, 0, 1, 0, false});
   allow((poll_atom), from(task).to(task));
-  expect((trigger_checkpoint), from(self).to(task));
+  expect((trigger_checkpoint), from(job).to(task));
   disallow((acknowledge_checkpoint), to(job));
   disallow((decline_checkpoint), to(job));
   CHECK_FALSE(has_mail(job));
   CHECK(recorded<acknowledge_checkpoint>(job).empty());
 
-  self->send(task, trigger_checkpoint{session, d.job_id, 0, 2, 0, false});
+  caf::send_as(job, task, trigger_checkpoint{session, d.job_id, 0, 2, 0, false});
   allow((poll_atom), from(task).to(task));
-  expect((trigger_checkpoint), from(self).to(task));
+  expect((trigger_checkpoint), from(job).to(task));
   expect((acknowledge_checkpoint), from(task).to(job));
   auto ack = last<acknowledge_checkpoint>(job);
   CHECK(ack.checkpoint_id == 2);

@@ -106,23 +106,23 @@ class task_fixture : public deterministic_fixture {
     std::vector<input_channel> inputs;
     if (!is_source)
       inputs.push_back({peer_as_task, 0});
-    caf::anon_send(task, start_task{session, job_id, 0, {gate}, inputs});
-    caf::anon_send(task, credit{0, 4});
+    caf::send_as(peer, task, start_task{session, job_id, 0, {gate}, inputs});
+    caf::send_as(peer, task, credit{0, 4});
     sched.run();
     REQUIRE(trace() == "RUNNING");
     return task;
   }
 
   void trigger(const caf::actor& task, std::int64_t id, bool is_final) {
-    caf::anon_send(task, trigger_checkpoint{session, job_id, 0, id, 1000 + id, is_final});
+    caf::send_as(peer, task, trigger_checkpoint{session, job_id, 0, id, 1000 + id, is_final});
     sched.run();
   }
   void notify(const caf::actor& task, std::int64_t id, bool is_final) {
-    caf::anon_send(task, notify_checkpoint_complete{session, job_id, 0, id, is_final});
+    caf::send_as(peer, task, notify_checkpoint_complete{session, job_id, 0, id, is_final});
     sched.run();
   }
   void barrier_in(const caf::actor& task, std::int64_t id, bool is_final) {
-    caf::anon_send(task, barrier{0, id, 1000 + id, is_final});
+    caf::send_as(peer, task, barrier{0, id, 1000 + id, is_final});
     sched.run();
   }
 
@@ -261,7 +261,7 @@ TEST_CASE_FIXTURE(task_fixture,
                   "a transformation's final checkpoint: what it still holds goes before the final "
                   "barrier, and the final commit finishes it") {
   auto task = start("test_scripted_transform", false);
-  caf::anon_send(task, data_batch{0, {record::of(std::int64_t{1}), record::of(std::int64_t{2})}});
+  caf::send_as(peer, task, data_batch{0, {record::of(std::int64_t{1}), record::of(std::int64_t{2})}});
   sched.run();
   CHECK(trace() == "records 1 2");
   barrier_in(task, 5, true);

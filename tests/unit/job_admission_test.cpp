@@ -5,13 +5,17 @@
 
 #include <climits>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
 #include "actors/detail/job_admission.hpp"
 #include "fjord/operator_registry.hpp"
 #include "operators/job_graph_validation.hpp"
 #include "operators/job_spec.hpp"
+#include "tests/support/temp_dir.hpp"
 
 using namespace fjord;
+using fjord::testing::temp_dir;
 
 namespace {
 
@@ -24,6 +28,13 @@ job_graph pipeline() {
     "edges": [{"from": "numbers", "to": "sums", "partitioning": "hash"},
               {"from": "sums", "to": "out", "partitioning": "rebalance"}]})",
                         operator_registry::global());
+}
+
+job_limits limits_of(std::int32_t max_parallelism, std::int64_t max_tasks_per_job) {
+  job_limits limits;
+  limits.max_parallelism = max_parallelism;
+  limits.max_tasks_per_job = max_tasks_per_job;
+  return limits;
 }
 
 std::string problem_of(const job_graph& graph, job_limits limits = {}) {
@@ -100,11 +111,11 @@ TEST_CASE("job admission: parallelism and subtasks beyond the JobManager's limit
   g = pipeline();
   for (auto& v : g.vertices)
     v.parallelism = INT32_MAX;
-  job_limits unlimited_parallelism{INT32_MAX, 10000};
+  auto unlimited_parallelism = limits_of(INT32_MAX, 10000);
   CHECK(problem_of(g, unlimited_parallelism) == "the job has 6442450941 subtasks, more than "
                                                 "jobmanager.max-tasks-per-job (10000)");
-  CHECK(problem_of(pipeline(), job_limits{1024, 7}) == "none");
-  CHECK(problem_of(pipeline(), job_limits{2, 100}) == "vertices[0].parallelism: 3 is more than "
+  CHECK(problem_of(pipeline(), limits_of(1024, 7)) == "none");
+  CHECK(problem_of(pipeline(), limits_of(2, 100)) == "vertices[0].parallelism: 3 is more than "
                                                       "jobmanager.max-parallelism (2)");
 }
 
@@ -130,4 +141,56 @@ TEST_CASE("job admission: topological_order puts sources first and names a cycle
   g = pipeline();
   g.edges.push_back({"sums", "numbers", partitioning::rebalance});
   CHECK_THROWS_AS(topological_order(g), spec_error);
+}
+
+TEST_CASE("job admission: a submitted graph's size counts its plugins and is bounded by "
+          "jobmanager.max-graph-bytes") {
+  auto g = pipeline();
+  auto small = graph_bytes(g);
+  CHECK(small > 0);
+  CHECK(small < 2000);
+  g.plugins.push_back({"libbig.so", std::string(64, 'a'), std::string(1 << 20, 'x')});
+  CHECK(graph_bytes(g) >= small + (1 << 20));
+  job_limits limits;
+  CHECK_FALSE(size_problem(g, limits));  // 16 MiB by default
+  limits.max_graph_bytes = 1 << 20;
+  auto problem = size_problem(g, limits);
+  REQUIRE(problem);
+  CHECK(*problem == "the job graph has " + std::to_string(graph_bytes(g))
+                      + " bytes, more than jobmanager.max-graph-bytes (1048576)");
+}
+
+TEST_CASE("job admission: a file_lines path or transactional_file output_dir outside "
+          "taskmanager.file-roots is refused, naming the parameter and the path") {
+  temp_dir dir;
+  auto root = dir.path() / "data";
+  std::filesystem::create_directories(root);
+  std::ofstream{root / "in.txt"} << "a line\n";
+  auto spec = [&](const std::string& in, const std::string& out) {
+    return parse_job_spec(R"({"vertices": [
+        {"id": "lines", "operator": "file_lines", "parallelism": 1, "params": {"path": ")" + in
+                            + R"("}},
+        {"id": "out", "operator": "transactional_file", "parallelism": 1,
+         "params": {"output_dir": ")" + out + R"("}}],
+      "edges": [{"from": "lines", "to": "out", "partitioning": "rebalance"}]})",
+                          operator_registry::global());
+  };
+  auto inside = spec((root / "in.txt").string(), (root / "out/new").string());
+  job_limits limits;
+  CHECK(problem_of(inside, limits) == "none");  // no roots: anywhere
+  limits.roots = file_roots{{root.string()}};
+  CHECK(problem_of(inside, limits) == "none");
+
+  auto outside_input = inside;
+  outside_input.vertices[0].params_json = R"({"path": "/etc/passwd"})";
+  CHECK(problem_of(outside_input, limits)
+        == "vertices[0].params.path: '/etc/passwd' is outside taskmanager.file-roots ("
+             + std::filesystem::canonical(root).string() + ")");
+
+  auto outside_output = inside;
+  outside_output.vertices[1].params_json =
+    R"({"output_dir": ")" + (root / "../elsewhere").string() + R"("})";
+  CHECK(problem_of(outside_output, limits).rfind("vertices[1].params.output_dir: '", 0) == 0);
+  CHECK(problem_of(outside_output, limits).find("is outside taskmanager.file-roots")
+        != std::string::npos);
 }
