@@ -163,8 +163,14 @@ LOG
   until serving "$port"; do
     if ! alive "$pid"; then
       rm -f "$dir/zookeeper.pid"
-      local last
+      local last status=0
+      wait "$pid" 2>/dev/null || status=$?
       last=$(tail -n 3 "$dir/stdout.log" 2>/dev/null | tr '\n' ' ')
+      if [ "$status" -gt 128 ]; then
+        last="killed by signal $((status - 128)) $last"
+      else
+        last="exit status $status $last"
+      fi
       die "ZooKeeper exited during start-up (see $dir/zookeeper.log): $last"
     fi
     if [ $SECONDS -ge $deadline ]; then
